@@ -1,0 +1,46 @@
+// Format detection by content (Tika's Detector): the file name is never trusted, because archives
+// are full of .doc files that are really .docx, HTML saved as .xls, PDFs named .docx.
+
+export type Detected =
+  | 'docx' | 'doc' | 'pdf' | 'png' | 'jpeg' | 'tiff' | 'html' | 'text'
+  | 'zip' | 'ole2' | 'gif' | 'bmp' | 'rtf' | 'binary' | 'empty';
+
+const startsWith = (b: Uint8Array, sig: number[], at = 0) => sig.every((v, i) => b[at + i] === v);
+
+export function detectFormat(bytes: Uint8Array): Detected {
+  if (bytes.length === 0) return 'empty';
+  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46])) return 'pdf'; // %PDF
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47])) return 'png';
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
+  if (startsWith(bytes, [0x47, 0x49, 0x46, 0x38])) return 'gif';
+  if (startsWith(bytes, [0x42, 0x4d]) && bytes.length > 26 && bytes[14] !== undefined && bytes[14] >= 12 && bytes[15] === 0) return 'bmp';
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
+    // entry names are stored in clear in the local and central headers
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('word/document.xml') ? 'docx' : 'zip';
+  }
+  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'doc';
+  // a PDF may carry a few bytes of junk before its header
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (head.includes('%PDF-')) return 'pdf';
+  if (/^\s*\{\\rtf/.test(head)) return 'rtf';
+  if (looksLikeHtml(bytes)) return 'html';
+  return looksLikeText(bytes) ? 'text' : 'binary';
+}
+
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  return /^(<!doctype html|<html|<\?xml[^>]*>\s*<html|<head|<meta|<body|<!--)/.test(head) && /<(html|body|table|p|div)[\s>]/.test(head + Buffer.from(bytes.subarray(4096, 65536)).toString('latin1').toLowerCase());
+}
+
+/** UTF-16 with a BOM is text; otherwise text has no NULs and few control bytes. */
+function looksLikeText(bytes: Uint8Array): boolean {
+  if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) return true;
+  const sample = bytes.subarray(0, 8192);
+  let control = 0;
+  for (const b of sample) {
+    if (b === 0) return false;
+    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+  }
+  return control / sample.length < 0.01;
+}
