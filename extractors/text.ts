@@ -27,6 +27,9 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
+/** A page number on a line of its own: "-1-", "- 12 -", "—3—". */
+const PAGE_NUMBER = /^[\s\u3000]*[-－—–]\s*\d{1,4}\s*[-－—–][\s\u3000]*$/;
+
 /** A blank line: nothing but ASCII white space. U+3000 on its own is content (a padded cell). */
 const isBlank = (line: string) => /^[ \t\r]*$/.test(line) && !line.includes('\t');
 
@@ -71,6 +74,13 @@ export function extractText(bytes: Uint8Array): DocModel {
       return;
     }
     if (raw.startsWith('\t')) {
+      if ((!table || blanks >= 2) && PAGE_NUMBER.test(raw)) {
+        // a footer text box printed like a cell ("\t-1-"): as a table it would swallow the
+        // narrative that follows its single blank line as the cell's continuation
+        closeTable();
+        blanks = 0;
+        return;
+      }
       if (!table || blanks >= 2) {
         closeTable();
         table = { type: 'table', rows: [], confidence: 1, place: { table: tableCount++, line: lineNo } };

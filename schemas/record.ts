@@ -21,6 +21,8 @@ export const FundLine = z.object({
 });
 export const Indicator = z.object({
   level1: text,
+  /** the maximum the 一级指标 label prints, "产出指标(50分)" -> 50; null when it prints none */
+  level1Max: z.number().nullable().optional(),
   level2: text,
   name: z.string(),
   measure: text,

@@ -29,8 +29,17 @@ export function detectFormat(bytes: Uint8Array): Detected {
 }
 
 function looksLikeHtml(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
-  return /^(<!doctype html|<html|<\?xml[^>]*>\s*<html|<head|<meta|<body|<!--)/.test(head) && /<(html|body|table|p|div)[\s>]/.test(head + Buffer.from(bytes.subarray(4096, 65536)).toString('latin1').toLowerCase());
+  const head = headText(bytes, 4096).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  return /^(<!doctype html|<html|<\?xml[^>]*>\s*<html|<head|<meta|<body|<!--)/.test(head) && /<(html|body|table|p|div)[\s>]/.test(headText(bytes, 65536).toLowerCase());
+}
+
+/** The first bytes as text: UTF-16 by its BOM (Word saves "Unicode" web pages so), else one char per byte. */
+function headText(bytes: Uint8Array, end: number): string {
+  const b = Buffer.from(bytes.subarray(0, end));
+  const even = (from: number) => Buffer.from(b.subarray(from, from + ((b.length - from) & ~1)));
+  if (b[0] === 0xff && b[1] === 0xfe) return even(2).toString('utf16le');
+  if (b[0] === 0xfe && b[1] === 0xff) return even(2).swap16().toString('utf16le');
+  return b.toString('latin1');
 }
 
 /** UTF-16 with a BOM is text; otherwise text has no NULs and few control bytes. */

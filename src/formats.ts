@@ -3,6 +3,11 @@
 import type { DocModel } from '../schemas/model.js';
 import type { Detected } from './detect.js';
 import { extractText } from '../extractors/text.js';
+import { extractDocx } from '../extractors/docx.js';
+import { extractDoc } from '../extractors/doc.js';
+import { extractHtml } from '../extractors/html.js';
+import { extractPdf } from '../extractors/pdf.js';
+import { extractImage } from '../extractors/image.js';
 
 /** What an extractor may need beyond the bytes; extraction stays a pure function of both. */
 export interface ExtractContext {
@@ -35,4 +40,11 @@ export type Extractor = (bytes: Uint8Array, ctx: ExtractContext) => Promise<DocM
 /** Detected formats that have an extractor. Formats missing here get an 'unsupported-format' error. */
 export const extractors: Partial<Record<Detected, Extractor>> = {
   text: extractText,
+  docx: extractDocx,
+  doc: extractDoc,
+  html: extractHtml,
+  pdf: extractPdf,
+  png: extractImage,
+  jpeg: extractImage,
+  tiff: extractImage,
 };

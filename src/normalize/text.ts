@@ -23,6 +23,11 @@ export function cleanText(raw: string): string {
     .replace(/^\n+|\n+$/g, '');
 }
 
+/** Text without Word bookmark residue, for code that reads text not yet cleaned. */
+export function stripBookmarks(s: string): string {
+  return s.replace(BOOKMARK, '');
+}
+
 /** Full-width digits, letters and ASCII punctuation to half-width ("１２．５％" -> "12.5%"). */
 export function foldWidth(s: string): string {
   return s.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));

@@ -1,0 +1,92 @@
+// .docx: mammoth turns WordprocessingML into plain HTML (tables with colspan/rowspan, one <p> per
+// Word paragraph, headings as <hN>), then html-model.ts builds the same model as a text dump.
+// Word features mammoth drops are repaired in document.xml first (word-grid.ts), and every part
+// is inflated by zip-guard.ts under the size limit, never by jszip.
+import mammoth from 'mammoth';
+import type { DocModel, Format, Message } from '../schemas/model.js';
+import { ErrorCode, IngestError } from '../src/errors.js';
+import type { ExtractContext } from '../src/formats.js';
+import { htmlToModel } from './html-model.js';
+import { repairWordGrid } from './word-grid.js';
+import { assertZipWithinLimit, BoundedZip, readZipDirectory } from './zip-guard.js';
+
+export async function extractDocx(bytes: Uint8Array, ctx: ExtractContext): Promise<DocModel> {
+  return docxToModel(bytes, ctx, 'docx');
+}
+
+/** The .docx path, also taken by .doc files after LibreOffice converted them (format says which). */
+export async function docxToModel(bytes: Uint8Array, ctx: ExtractContext, format: Format): Promise<DocModel> {
+  const entries = readZipDirectory(bytes);
+  assertZipWithinLimit(entries, ctx.limits.maxUnzippedBytes);
+  if (!entries.some((e) => e.name === 'word/document.xml')) {
+    throw new IngestError(ErrorCode.corrupt, 'zip container has no word/document.xml: not a Word document');
+  }
+  const zip = new BoundedZip(bytes, entries, ctx.limits.maxUnzippedBytes);
+  const documentXml = new TextDecoder('utf-8').decode(zip.read('word/document.xml'));
+  const grid = repairWordGrid(documentXml);
+  if (grid.xml !== documentXml) zip.replace('word/document.xml', Buffer.from(grid.xml, 'utf8'));
+
+  let result: { value: string; messages: Array<{ type: string; message: string }> };
+  try {
+    result = await mammoth.convertToHtml(
+      // mammoth 1.13 takes any object with exists/read as the opened archive (lib/unzip.js,
+      // `options.file`): ours inflates under the limit instead of trusting the headers
+      { file: mammothArchive(zip) } as unknown as { buffer: Buffer },
+      {
+        // images are never read: their bytes cost time and memory and hold no text we use
+        convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })),
+        externalFileAccess: false,
+      },
+    );
+  } catch (err) {
+    if (err instanceof IngestError) throw err;
+    throw new IngestError(ErrorCode.corrupt, `Word document cannot be converted: ${errorText(err)}`, { cause: err });
+  }
+
+  const model = htmlToModel(result.value, { collapseWhitespace: false, placeholderText: grid.placeholder });
+  const messages: Message[] = [
+    ...grid.messages,
+    ...dedupe(result.messages).map((m): Message => ({
+      code: 'docx-conversion',
+      message: m.message,
+      severity: m.type === 'error' ? 'error' : STYLE_NOISE.test(m.message) ? 'info' : 'warning',
+      stage: 'extract',
+    })),
+    ...model.messages,
+  ];
+  return { format, blocks: model.blocks, messages };
+}
+
+/** Unknown or undefined style names are routine (every template has custom styles) and change no text. */
+const STYLE_NOISE = /^Unrecognised (paragraph|run|table|numbering) style|^(Paragraph|Run|Table|Numbering) style with ID .* was referenced but not defined/;
+
+/** The archive interface of mammoth's lib/zipfile.js, read-only. */
+function mammothArchive(zip: BoundedZip) {
+  return {
+    exists: (name: string) => zip.has(name),
+    read: async (name: string, encoding?: string) => {
+      const data = zip.read(name);
+      if (encoding === 'base64') return Buffer.from(data).toString('base64');
+      if (encoding) return new TextDecoder(encoding).decode(data);
+      return data;
+    },
+    write: () => {
+      throw new Error('the archive is read-only');
+    },
+    toArrayBuffer: () => Promise.reject(new Error('the archive is read-only')),
+  };
+}
+
+function dedupe<T extends { type: string; message: string }>(messages: T[]): T[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => {
+    const key = `${m.type}\u0000${m.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,296 @@
+// Scanned pages -> DocModel: level the page, find its ruled tables, OCR them cell by cell and the
+// rest as lines, then assemble the document: page numbers out, paragraphs re-joined across page
+// breaks, a table that runs over a page break joined back into one (as the Word original and its
+// Tika dump have it). Every OCR'd cell and paragraph keeps page, box and confidence in its Place;
+// doubtful cells become 'low-confidence' messages a reviewer can find.
+import { createCanvas } from '@napi-rs/canvas';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Block, Cell, DocModel, Format, Message, Paragraph, Table } from '../schemas/model.js';
+import { ErrorCode, IngestError } from '../src/errors.js';
+import type { ExtractContext } from '../src/formats.js';
+import { cleanText } from '../src/normalize/text.js';
+import { deskew } from './ocr/deskew.js';
+import { isNoise, isPageNumber, joinLines, margins, paragraphs } from './ocr/layout.js';
+import { ocrPage, type OcrPage, type OcrTable } from './ocr/page.js';
+import { grayFromRgba, type Gray } from './ocr/raster.js';
+
+export { terminateOcr } from './ocr/scheduler.js';
+
+/** Cells and paragraphs read with less confidence than this get a 'low-confidence' warning. */
+export const LOW_CONFIDENCE = 0.6;
+/** Render resolution for PDF pages: tesseract's LSTM wants 200–300 dpi for 10.5 pt CJK text. */
+export const RENDER_DPI = 200;
+
+/** A page as blocks, places in the page's own unit (PDF points or image pixels). */
+export interface OcrPageBlocks {
+  page: number;
+  blocks: Block[];
+  /** the OCR reading, for joining tables and paragraphs across page breaks */
+  source: OcrPage;
+  /** page unit per pixel: 72/dpi for PDF pages, 1 for images */
+  unit: number;
+}
+
+/** OCR page rasters (already decoded) into per-page blocks; pages run concurrently on the worker pool. */
+export async function ocrRasters(pages: Array<{ page: number; image: Gray; dpi: number; unit: number }>, ctx?: Pick<ExtractContext, 'signal'>): Promise<OcrPageBlocks[]> {
+  const out: OcrPageBlocks[] = [];
+  // two pages in flight keep both workers busy without holding every raster of a long PDF at once
+  for (let i = 0; i < pages.length; i += 2) {
+    ctx?.signal?.throwIfAborted();
+    const batch = pages.slice(i, i + 2);
+    out.push(...(await Promise.all(batch.map(async (p) => pageBlocks(await ocrPage(deskew(p.image).image, p.page, p.dpi), p.unit)))));
+  }
+  return out;
+}
+
+function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
+  const scale = (b: readonly number[]): [number, number, number, number] => [b[0]! * unit, b[1]! * unit, b[2]! * unit, b[3]! * unit].map((v) => Math.round(v * 10) / 10) as [number, number, number, number];
+  const items: Array<{ y: number; block: Block }> = [];
+  for (const t of source.tables) {
+    const text = t.cells.map((c) => c.text).join('');
+    if (isPageNumber(text) || text.trim() === '') continue; // a boxed "-1-" or an empty frame
+    items.push({ y: t.grid.box[1], block: tableBlock(t, source.page, scale) });
+  }
+  const lines = source.lines.filter((l) => !isNoise(l) && !isPageNumber(l.text));
+  const { left, right } = margins(lines, source.width);
+  for (const p of paragraphs(lines, left, right)) {
+    items.push({
+      y: p.box[1],
+      block: { type: 'paragraph', text: cleanText(p.text), place: { page: source.page, box: scale(p.box), confidence: round(p.confidence) } },
+    });
+  }
+  items.sort((a, b) => a.y - b.y);
+  const blocks = items.map((i) => i.block);
+  return { page: source.page, blocks, source, unit };
+}
+
+function tableBlock(t: OcrTable, page: number, scale: (b: readonly number[]) => [number, number, number, number]): Table {
+  const rowCount = t.grid.ys.length - 1;
+  const rows: Cell[][] = Array.from({ length: rowCount }, () => []);
+  for (const c of t.cells) {
+    rows[c.row]!.push({
+      text: cleanText(c.text),
+      col: c.col,
+      colSpan: c.colSpan,
+      rowSpan: c.rowSpan,
+      continued: false,
+      place: { page, row: c.row, col: c.col, box: scale(c.box), confidence: round(c.confidence) },
+    });
+    // the model's convention: a vertical merge leaves an empty continued cell in each later row
+    for (let r = c.row + 1; r < c.row + c.rowSpan; r++) {
+      rows[r]!.push({ text: '', col: c.col, colSpan: c.colSpan, rowSpan: 1, continued: true, place: { page, row: r, col: c.col, box: scale(c.box), confidence: round(c.confidence) } });
+    }
+  }
+  for (const row of rows) row.sort((a, b) => a.col - b.col);
+  return { type: 'table', rows: rows.filter((r) => r.length > 0), confidence: round(t.grid.regularity), place: { page, box: scale(t.grid.box) } };
+}
+
+const round = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
+
+/** A warning for each paragraph and cell read with less than LOW_CONFIDENCE, with its place (page, box, table, row, col). */
+export function lowConfidence(blocks: Block[]): Message[] {
+  const out: Message[] = [];
+  for (const b of blocks) {
+    if (b.type === 'paragraph') {
+      if ((b.place.confidence ?? 1) < LOW_CONFIDENCE) out.push(warning(`paragraph read with confidence ${b.place.confidence}: "${b.text.slice(0, 30)}"`, b.place));
+      continue;
+    }
+    for (const row of b.rows) {
+      for (const c of row) {
+        if (!c.continued && c.text !== '' && (c.place.confidence ?? 1) < LOW_CONFIDENCE) {
+          out.push(warning(`table cell read with confidence ${c.place.confidence}: "${c.text.slice(0, 30)}"`, c.place));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const warning = (message: string, place: Message['place']): Message => ({ code: 'low-confidence', message, severity: 'warning', stage: 'ocr', ...(place ? { place: { ...place } } : {}) });
+
+/**
+ * Pages -> one DocModel. A table that ends one page and starts the next with the same columns is
+ * one table broken by the page (Word repeats nothing, LibreOffice draws the cut as a rule); a
+ * paragraph that ran to the margin at the foot of a page goes on at the head of the next.
+ */
+export function assemble(pages: OcrPageBlocks[], format: Format): DocModel {
+  const blocks: Block[] = [];
+  let lastPage: OcrPageBlocks | null = null;
+  for (const page of pages) {
+    page.blocks.forEach((block, i) => {
+      const prev = blocks[blocks.length - 1];
+      if (i === 0 && prev && lastPage) {
+        if (prev.type === 'table' && block.type === 'table' && sameColumns(lastPage, prev, page, block)) return joinTables(prev, block);
+        if (prev.type === 'paragraph' && block.type === 'paragraph' && runsOn(lastPage, prev, page, block)) {
+          prev.text = joinLines(prev.text, block.text);
+          prev.place.confidence = Math.min(prev.place.confidence ?? 1, block.place.confidence ?? 1);
+          return;
+        }
+      }
+      blocks.push(block);
+    });
+    lastPage = page;
+  }
+  let tableIndex = 0;
+  blocks.forEach((b, i) => {
+    b.place.block = i;
+    if (b.type !== 'table') return;
+    const t = tableIndex++;
+    b.place.table = t;
+    for (const row of b.rows) for (const c of row) c.place.table = t;
+  });
+  return { format, blocks, messages: lowConfidence(blocks) };
+}
+
+function columnsOf(t: Table, unit: number): number[] {
+  const xs = new Set<number>();
+  for (const row of t.rows) for (const c of row) if (c.place.box) { xs.add(Math.round(c.place.box[0] / unit)); xs.add(Math.round(c.place.box[2] / unit)); }
+  return [...xs].sort((a, b) => a - b);
+}
+
+function sameColumns(pa: OcrPageBlocks, a: Table, pb: OcrPageBlocks, b: Table): boolean {
+  const ca = clusterXs(columnsOf(a, pa.unit)), cb = clusterXs(columnsOf(b, pb.unit));
+  // the later part may lack a column boundary a merged cell hides; all its boundaries must exist above
+  return cb.length >= 2 && Math.abs(ca[0]! - cb[0]!) <= 12 && Math.abs(ca[ca.length - 1]! - cb[cb.length - 1]!) <= 12 && cb.every((x) => ca.some((y) => Math.abs(x - y) <= 12));
+}
+
+function clusterXs(xs: number[]): number[] {
+  const out: number[] = [];
+  for (const x of xs) if (out.length === 0 || x - out[out.length - 1]! > 12) out.push(x);
+  return out;
+}
+
+/**
+ * Append the rows of a table's continuation. A cell at the head of the continuation that spans
+ * several rows and sits under a cell of the last row above is that cell cut by the page break
+ * ("满意度" / "指标（10分）"): its text joins the cell above and its slot becomes continued.
+ */
+function joinTables(above: Table, below: Table) {
+  const first = below.rows[0] ?? [];
+  const last = above.rows[above.rows.length - 1] ?? [];
+  for (const cell of first) {
+    if (cell.rowSpan < 2) continue;
+    const slot = last.find((c) => c.col === cell.col && c.colSpan === cell.colSpan);
+    const origin = slot && (slot.continued ? originOf(above, above.rows.length - 1, slot.col) : slot);
+    if (!origin) continue;
+    if (cell.text !== '') origin.text = origin.text === '' ? cell.text : `${origin.text}\n${cell.text}`;
+    origin.rowSpan += cell.rowSpan;
+    cell.text = '';
+    cell.continued = true;
+    cell.rowSpan = 1;
+  }
+  const offset = above.rows.length;
+  for (const row of below.rows) for (const c of row) c.place.row = (c.place.row ?? 0) + offset;
+  above.rows.push(...below.rows);
+  above.confidence = Math.min(above.confidence, below.confidence);
+}
+
+function originOf(t: Table, row: number, col: number): Cell | undefined {
+  for (let r = row; r >= 0; r--) {
+    const c = t.rows[r]!.find((x) => x.col === col);
+    if (c && !c.continued) return c;
+  }
+  return undefined;
+}
+
+function runsOn(pa: OcrPageBlocks, a: Paragraph, pb: OcrPageBlocks, b: Paragraph): boolean {
+  const la = pa.source.lines, lb = pb.source.lines;
+  if (!a.place.box || !b.place.box || la.length === 0 || lb.length === 0) return false;
+  const ma = margins(la, pa.source.width), mb = margins(lb, pb.source.width);
+  const lastLine = la.filter((l) => !isNoise(l) && !isPageNumber(l.text)).at(-1);
+  const em = lastLine ? lastLine.box[3] - lastLine.box[1] : 30;
+  return lastLine !== undefined && ma.right - lastLine.box[2] < 1.5 * em && b.place.box[0] / pb.unit - mb.left < em;
+}
+
+// ---- inputs ------------------------------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+const pdfjsDir = path.dirname(require.resolve('pdfjs-dist/package.json'));
+
+/** Render the given 1-based pages of a PDF at `dpi` as grey rasters (white under transparency). */
+export async function renderPdfPages(bytes: Uint8Array, pages: number[] | 'all', dpi = RENDER_DPI, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<Array<{ page: number; image: Gray }>> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({
+    data: new Uint8Array(bytes), // pdfjs detaches the buffer it is given
+    cMapUrl: path.join(pdfjsDir, 'cmaps') + '/',
+    cMapPacked: true,
+    standardFontDataUrl: path.join(pdfjsDir, 'standard_fonts') + '/',
+    verbosity: 0,
+    isEvalSupported: false,
+  }).promise;
+  try {
+    const numbers = pages === 'all' ? Array.from({ length: doc.numPages }, (_, i) => i + 1) : pages;
+    const out: Array<{ page: number; image: Gray }> = [];
+    for (const n of numbers) {
+      ctx?.signal?.throwIfAborted();
+      const page = await doc.getPage(n);
+      const viewport = page.getViewport({ scale: dpi / 72 });
+      const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
+      if (ctx?.limits && width * height > ctx.limits.maxImagePixels) {
+        throw new IngestError(ErrorCode.tooManyPixels, `page ${n} renders to ${width}×${height} pixels at ${dpi} dpi, over the ${ctx.limits.maxImagePixels}-pixel limit`);
+      }
+      const canvas = createCanvas(width, height);
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#ffffff';
+      g.fillRect(0, 0, width, height);
+      await page.render({ canvasContext: g, canvas, viewport } as unknown as Parameters<typeof page.render>[0]).promise;
+      out.push({ page: n, image: grayFromRgba(g.getImageData(0, 0, width, height).data, width, height) });
+      page.cleanup();
+    }
+    return out;
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/**
+ * OCR chosen pages of a PDF (those without a text layer), for the PDF extractor. Boxes are in PDF
+ * points like the text layer's. Join the result with assemble(pages, 'pdf-ocr'), or mix its
+ * blocks into text-layer pages.
+ */
+export async function ocrPdfPages(bytes: Uint8Array, pages: number[] | 'all', ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<OcrPageBlocks[]> {
+  const out: OcrPageBlocks[] = [];
+  const numbers = pages === 'all' ? null : pages;
+  // render and OCR a few pages at a time: a 200-dpi raster is 4 MB, a 300-page scan would be 1.2 GB
+  const all = numbers ?? (await pageCount(bytes));
+  for (let i = 0; i < all.length; i += 4) {
+    const rendered = await renderPdfPages(bytes, all.slice(i, i + 4), RENDER_DPI, ctx);
+    out.push(...(await ocrRasters(rendered.map((r) => ({ ...r, dpi: RENDER_DPI, unit: 72 / RENDER_DPI })), ctx)));
+  }
+  return out;
+}
+
+async function pageCount(bytes: Uint8Array): Promise<number[]> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
+  try {
+    return Array.from({ length: doc.numPages }, (_, i) => i + 1);
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/** A PDF with no text layer at all, read entirely by OCR. */
+export async function extractScannedPdf(bytes: Uint8Array, ctx?: ExtractContext): Promise<DocModel> {
+  return assemble(await ocrPdfPages(bytes, 'all', ctx), 'pdf-ocr');
+}
+
+/**
+ * A PDF whose text layer misses some pages: those pages' OCR blocks go in page order among the
+ * text-layer blocks, and the document becomes 'pdf-ocr' (some of its values were read by OCR).
+ */
+export function withOcrPages(model: DocModel, pages: OcrPageBlocks[]): DocModel {
+  const ocr = assemble(pages, 'pdf-ocr');
+  const pageOf = (b: Block) => b.place.page ?? 0;
+  const blocks = [...model.blocks, ...ocr.blocks].map((b, i) => ({ b, i })).sort((x, y) => pageOf(x.b) - pageOf(y.b) || x.i - y.i).map((x) => x.b);
+  let table = 0;
+  blocks.forEach((b, i) => {
+    b.place.block = i;
+    if (b.type !== 'table') return;
+    const t = table++;
+    b.place.table = t;
+    for (const row of b.rows) for (const c of row) c.place.table = t;
+  });
+  return { format: 'pdf-ocr', blocks, messages: [...model.messages, ...lowConfidence(blocks)] };
+}

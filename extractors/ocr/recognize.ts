@@ -1,0 +1,58 @@
+// One tesseract pass over a grey raster, as lines of words with boxes and confidences.
+import type { Worker } from 'tesseract.js';
+import { pad, toPgm, type Gray } from './raster.js';
+import { ocrPool, PSM } from './scheduler.js';
+
+export interface OcrWord { text: string; box: [number, number, number, number]; confidence: number }
+export interface OcrLine { text: string; box: [number, number, number, number]; confidence: number; words: OcrWord[] }
+
+const MARGIN = 10;
+
+/** Recognise `img` with page-segmentation mode `psm`; boxes come back in `img`'s pixels plus (dx, dy). */
+export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0): Promise<OcrLine[]> {
+  const padded = pad(img, MARGIN);
+  const result = await ocrPool().run(psm, (worker: Worker) => worker.recognize(toPgm(padded), {}, { text: true, blocks: true }));
+  const lines: OcrLine[] = [];
+  for (const block of result.data.blocks ?? []) {
+    for (const para of block.paragraphs) {
+      for (const line of para.lines) {
+        const words = line.words
+          .map((w) => ({
+            text: w.text.trim(),
+            box: [w.bbox.x0 - MARGIN + dx, w.bbox.y0 - MARGIN + dy, w.bbox.x1 - MARGIN + dx, w.bbox.y1 - MARGIN + dy] as OcrWord['box'],
+            confidence: w.confidence / 100,
+          }))
+          .filter((w) => w.text !== '');
+        if (words.length === 0) continue;
+        lines.push({ text: joinWords(words.map((w) => w.text)), box: unionBox(words.map((w) => w.box)), confidence: meanConfidence(words), words });
+      }
+    }
+  }
+  return lines;
+}
+
+const ASCII_WORD = /[A-Za-z0-9%.,)\]]$/;
+const ASCII_START = /^[A-Za-z0-9(\[]/;
+
+/** Tesseract splits Chinese into 1–2 character "words"; only Latin words keep a space between them. */
+export function joinWords(words: string[]): string {
+  let out = '';
+  for (const w of words) {
+    out += out !== '' && ASCII_WORD.test(out) && ASCII_START.test(w) && !/\d$/.test(out) ? ` ${w}` : w;
+  }
+  return out;
+}
+
+export function unionBox(boxes: Array<[number, number, number, number]>): [number, number, number, number] {
+  return [
+    Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3])),
+  ];
+}
+
+/** Mean word confidence weighted by characters, 0–1. */
+export function meanConfidence(words: Array<{ text: string; confidence: number }>): number {
+  const chars = words.reduce((n, w) => n + [...w.text].length, 0);
+  if (chars === 0) return 0;
+  return words.reduce((s, w) => s + w.confidence * [...w.text].length, 0) / chars;
+}

@@ -1,0 +1,128 @@
+// PDF with a text layer -> DocModel, with page numbers and boxes (points, top-left origin) in every
+// Place. pdfjs-dist's legacy build (the modern one needs DOMMatrix and Promise.withResolvers, absent
+// on Node 20), with cMaps and standard fonts from node_modules, never the network.
+//
+// Reuse (the OCR path): `loadPdf(bytes)` opens a document with the errors mapped to IngestError;
+// `readPage(doc, n)` gives one page's text runs, ruling lines and whether it paints images;
+// `layoutDocument(pages)` (./pdf/layout.ts) turns PageContent — runs may come from OCR word boxes —
+// into blocks. A page without text throws `noTextLayer` here until OCR takes such pages over: it
+// can call readPage for the rules and render the page from the same PDFDocumentProxy.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
+import type { DocModel } from '../schemas/model.js';
+import { ErrorCode, IngestError } from '../src/errors.js';
+import type { ExtractContext } from '../src/formats.js';
+import { type Matrix, pageRules, pageRuns, type PathOps } from './pdf/geometry.js';
+import { layoutDocument, type PageContent } from './pdf/layout.js';
+import { extractScannedPdf, ocrPdfPages, withOcrPages } from './ocr.js';
+
+const pdfjsDir = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+
+const PDFJS_OPTIONS = {
+  cMapUrl: path.join(pdfjsDir, 'cmaps') + path.sep,
+  cMapPacked: true,
+  standardFontDataUrl: path.join(pdfjsDir, 'standard_fonts') + path.sep,
+  verbosity: 0,
+  isEvalSupported: false,
+  useSystemFonts: false,
+  disableFontFace: true,
+};
+
+/** Open a PDF. Encrypted, corrupt and truncated files become IngestErrors with a specific message. */
+export async function loadPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
+  // pdfjs may transfer (detach) the buffer it is given: hand it a copy, the caller keeps the bytes
+  const task = pdfjs.getDocument({ ...PDFJS_OPTIONS, data: new Uint8Array(bytes) });
+  let doc: PDFDocumentProxy;
+  try {
+    doc = await task.promise;
+  } catch (err) {
+    await task.destroy().catch(() => undefined);
+    throw pdfError(err, bytes);
+  }
+  // pdfjs rebuilds a lost cross-reference table and opens a cut-off file without a word; what was
+  // cut off (pages, fonts) is lost, so such a file is refused rather than read in part
+  if (!hasEnd(bytes, 65536)) {
+    await doc.destroy();
+    throw new IngestError(ErrorCode.truncated, `PDF is truncated: no %%EOF marker near its end (${bytes.length} bytes read)`);
+  }
+  return doc;
+}
+
+/** Whether the file still has its end: a cut-off download or copy loses the trailer and %%EOF. */
+function hasEnd(bytes: Uint8Array, window = 2048): boolean {
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - window))).toString('latin1');
+  return tail.includes('%%EOF');
+}
+
+function pdfError(err: unknown, bytes: Uint8Array, page?: number): IngestError {
+  if (err instanceof IngestError) return err;
+  const name = (err as { name?: string } | null)?.name ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  const where = page ? ` (page ${page})` : '';
+  if (name === 'PasswordException') {
+    return new IngestError(ErrorCode.encrypted, `PDF is password-protected${where}: ${message}`, { cause: err });
+  }
+  if (!hasEnd(bytes)) {
+    return new IngestError(ErrorCode.truncated, `PDF is truncated: no %%EOF in its last bytes (${bytes.length} bytes read)${where}; ${message}`, { cause: err });
+  }
+  return new IngestError(ErrorCode.corrupt, `PDF structure is damaged${where}: ${message}`, { cause: err });
+}
+
+const IMAGE_OPS = new Set([pdfjs.OPS.paintImageXObject, pdfjs.OPS.paintInlineImageXObject, pdfjs.OPS.paintImageMaskXObject, pdfjs.OPS.paintImageXObjectRepeat, pdfjs.OPS.paintInlineImageXObjectGroup]);
+
+export interface PdfPage extends PageContent {
+  /** the page paints at least one image: a scan when it has no text */
+  hasImages: boolean;
+}
+
+/** One page's geometry: text runs, ruling lines, page size in points (after /Rotate). */
+export async function readPage(doc: PDFDocumentProxy, n: number): Promise<PdfPage> {
+  const page = await doc.getPage(n);
+  try {
+    const viewport = page.getViewport({ scale: 1 });
+    const vt = viewport.transform as Matrix;
+    const [content, ops] = await Promise.all([page.getTextContent(), page.getOperatorList()]);
+    return {
+      page: n,
+      width: viewport.width,
+      height: viewport.height,
+      runs: pageRuns(content, vt),
+      rules: pageRules(ops.fnArray, ops.argsArray, pdfjs.OPS as unknown as PathOps, vt),
+      hasImages: ops.fnArray.some((fn) => IMAGE_OPS.has(fn)),
+    };
+  } finally {
+    page.cleanup();
+  }
+}
+
+export async function extractPdf(bytes: Uint8Array, ctx?: ExtractContext): Promise<DocModel> {
+  const doc = await loadPdf(bytes);
+  try {
+    const pages: PdfPage[] = [];
+    const scanned: number[] = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      if (ctx?.signal?.aborted) throw new IngestError(ErrorCode.timeout, `extraction stopped at page ${n} of ${doc.numPages}`);
+      let p: PdfPage;
+      try {
+        p = await readPage(doc, n);
+      } catch (err) {
+        throw pdfError(err, bytes, n);
+      }
+      if (p.runs.length === 0 && p.hasImages) {
+        scanned.push(n); // a scanned page: OCR reads it (extractors/ocr.ts)
+        continue;
+      }
+      pages.push(p);
+    }
+    if (scanned.length === doc.numPages) return await extractScannedPdf(bytes, ctx);
+    if (!pages.some((p) => p.runs.length > 0)) {
+      throw new IngestError(ErrorCode.noTextLayer, `none of the ${pages.length} pages has text; OCR is needed`);
+    }
+    const model: DocModel = { format: 'pdf', blocks: layoutDocument(pages), messages: [] };
+    return scanned.length > 0 ? withOcrPages(model, await ocrPdfPages(bytes, scanned, ctx)) : model;
+  } finally {
+    await doc.destroy();
+  }
+}

@@ -1,0 +1,203 @@
+// Ruled tables ("lattice" in Camelot's terms): the cell grid comes from the ruling lines. Rule
+// positions cluster into grid lines; a grid slot joins its neighbour where the rule between them
+// is missing, which is how a merged cell looks on paper. Text goes to the cell holding its centre.
+import { type Box, type Rule, type Run, runMiddle } from './geometry.js';
+
+/** Rules closer than this (points) are one grid line: double borders, 0.5pt rounding drift. */
+const SNAP = 2.5;
+
+export interface Region {
+  /** grid rows r0..r1-1 and columns c0..c1-1 */
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  box: Box;
+  runs: Run[];
+}
+
+export interface Lattice {
+  box: Box;
+  /** grid line positions, ascending */
+  xs: number[];
+  ys: number[];
+  /** one region per visible cell, in row-major order of their top-left slots */
+  regions: Region[];
+  /** slot -> region index, -1 for slots outside the table (an L-shaped table's bounding box) */
+  slots: number[][];
+}
+
+/** Merge collinear rules that touch or overlap: LibreOffice draws a border per cell edge. */
+function mergeRules(rules: Rule[]): Rule[] {
+  const sorted = [...rules].sort((a, b) => a.at - b.at || a.from - b.from);
+  const out: Rule[] = [];
+  for (const r of sorted) {
+    const same = out.filter((o) => Math.abs(o.at - r.at) <= 1 && r.from <= o.to + SNAP);
+    const hit = same[same.length - 1];
+    if (hit) hit.to = Math.max(hit.to, r.to);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+function cluster(values: number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const groups: number[][] = [];
+  for (const v of sorted) {
+    const g = groups[groups.length - 1];
+    if (g && v - g[g.length - 1]! <= SNAP) g.push(v);
+    else groups.push([v]);
+  }
+  return groups.map((g) => g.reduce((s, v) => s + v, 0) / g.length);
+}
+
+/** Length of [a, b] covered by the given rules. */
+function coverage(rules: Rule[], at: number, a: number, b: number): number {
+  const spans = rules
+    .filter((r) => Math.abs(r.at - at) <= SNAP && r.to > a && r.from < b)
+    .map((r) => [Math.max(a, r.from), Math.min(b, r.to)] as const)
+    .sort((p, q) => p[0] - q[0]);
+  let covered = 0;
+  let end = a;
+  for (const [s, e] of spans) {
+    if (e <= end) continue;
+    covered += e - Math.max(s, end);
+    end = e;
+  }
+  return covered;
+}
+
+/** Connected groups of crossing or touching horizontal and vertical rules. */
+function components(hs: Rule[], vs: Rule[]): { hs: Rule[]; vs: Rule[] }[] {
+  const all = [...hs, ...vs];
+  const parent = all.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  hs.forEach((h, i) => {
+    vs.forEach((v, j) => {
+      if (v.at >= h.from - SNAP && v.at <= h.to + SNAP && h.at >= v.from - SNAP && h.at <= v.to + SNAP) parent[find(i)] = find(hs.length + j);
+    });
+  });
+  const groups = new Map<number, { hs: Rule[]; vs: Rule[] }>();
+  all.forEach((r, i) => {
+    const g = groups.get(find(i)) ?? { hs: [], vs: [] };
+    (r.horizontal ? g.hs : g.vs).push(r);
+    groups.set(find(i), g);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * The ruled tables of a page. A single ruled box is not a table: page borders and text frames
+ * are boxes too, so a lattice needs at least two rows or two columns.
+ */
+export function findLattices(rules: Rule[]): Lattice[] {
+  const hs = mergeRules(rules.filter((r) => r.horizontal));
+  const vs = mergeRules(rules.filter((r) => !r.horizontal));
+  const out: Lattice[] = [];
+  for (const comp of components(hs, vs)) {
+    if (comp.hs.length < 2 || comp.vs.length < 2) continue;
+    const xs = cluster(comp.vs.map((v) => v.at));
+    const ys = cluster(comp.hs.map((h) => h.at));
+    if (xs.length < 2 || ys.length < 2 || (xs.length === 2 && ys.length === 2)) continue;
+    const lattice = buildGrid(xs, ys, comp.hs, comp.vs);
+    if (lattice.regions.length >= 2) out.push(lattice);
+  }
+  return out.sort((a, b) => a.box[1] - b.box[1]);
+}
+
+function buildGrid(xs: number[], ys: number[], hs: Rule[], vs: Rule[]): Lattice {
+  const nr = ys.length - 1;
+  const nc = xs.length - 1;
+  // a border counts when rules cover most of the slot edge: a rule stopping 1pt short still counts
+  const hasH = (i: number, c: number) => coverage(hs, ys[i]!, xs[c]!, xs[c + 1]!) >= 0.6 * (xs[c + 1]! - xs[c]!);
+  const hasV = (j: number, r: number) => coverage(vs, xs[j]!, ys[r]!, ys[r + 1]!) >= 0.6 * (ys[r + 1]! - ys[r]!);
+  const slots = Array.from({ length: nr }, () => new Array<number>(nc).fill(-1));
+  const regions: Region[] = [];
+  for (let r = 0; r < nr; r++) {
+    for (let c = 0; c < nc; c++) {
+      if (slots[r]![c] !== -1) continue;
+      let c1 = c + 1;
+      while (c1 < nc && !hasV(c1, r) && slots[r]![c1] === -1) c1++;
+      let r1 = r + 1;
+      const openBelow = (row: number) => {
+        for (let k = c; k < c1; k++) if (hasH(row, k) || slots[row]![k] !== -1) return false;
+        return true;
+      };
+      while (r1 < nr && openBelow(r1)) r1++;
+      // a visible cell is closed on every side; slots without borders lie outside the table
+      let closed = true;
+      for (let k = c; k < c1 && closed; k++) closed = hasH(r, k) && hasH(r1, k);
+      for (let k = r; k < r1 && closed; k++) closed = hasV(c, k) && hasV(c1, k);
+      const index = closed ? regions.length : -2;
+      for (let i = r; i < r1; i++) for (let k = c; k < c1; k++) slots[i]![k] = index;
+      if (closed) regions.push({ r0: r, r1, c0: c, c1, box: [xs[c]!, ys[r]!, xs[c1]!, ys[r1]!], runs: [] });
+    }
+  }
+  for (const row of slots) row.forEach((v, k) => (row[k] = Math.max(v, -1)));
+  return { box: [xs[0]!, ys[0]!, xs[nc]!, ys[nr]!], xs, ys, regions, slots };
+}
+
+/** Index of the interval of `edges` holding v, or -1. */
+function interval(edges: number[], v: number): number {
+  if (v < edges[0]! || v > edges[edges.length - 1]!) return -1;
+  let lo = 0;
+  let hi = edges.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (edges[mid]! <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Put each run into the cell holding its centre; returns the runs that fall in no table.
+ * A run crossing a column rule (one text object over two cells) is split at the rule, in
+ * proportion to its characters' widths.
+ */
+export function assignRuns(lattices: Lattice[], runs: Run[]): Run[] {
+  const rest: Run[] = [];
+  for (const run of runs) {
+    const t = lattices.find((l) => inBox(l.box, (run.x0 + run.x1) / 2, runMiddle(run)));
+    if (!t) {
+      rest.push(run);
+      continue;
+    }
+    for (const part of splitAtRules(run, t.xs)) {
+      const r = interval(t.ys, runMiddle(part));
+      const c = interval(t.xs, (part.x0 + part.x1) / 2);
+      const index = r >= 0 && c >= 0 ? t.slots[r]![c]! : -1;
+      if (index >= 0) t.regions[index]!.runs.push(part);
+      else rest.push(part);
+    }
+  }
+  return rest;
+}
+
+const inBox = (b: Box, x: number, y: number) => x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1;
+
+/** Relative advance of a character: CJK and full-width glyphs are an em, the rest about half. */
+const advance = (ch: string) => (/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/.test(ch) ? 1 : 0.55);
+
+function splitAtRules(run: Run, xs: number[]): Run[] {
+  const inner = xs.filter((x) => x > run.x0 + run.size * 0.3 && x < run.x1 - run.size * 0.3);
+  if (inner.length === 0 || run.str.length < 2) return [run];
+  const chars = [...run.str];
+  const total = chars.reduce((s, ch) => s + advance(ch), 0);
+  const scale = (run.x1 - run.x0) / total;
+  const parts: Run[] = [];
+  let x = run.x0;
+  let cur: Run = { ...run, str: '', x0: x, x1: x };
+  for (const ch of chars) {
+    const w = advance(ch) * scale;
+    if (cur.str && inner.some((b) => x + w / 2 > b && cur.x0 < b)) {
+      parts.push(cur);
+      cur = { ...run, str: '', x0: x, x1: x };
+    }
+    cur.str += ch;
+    x += w;
+    cur.x1 = x;
+  }
+  parts.push(cur);
+  return parts;
+}

@@ -1,0 +1,260 @@
+// Pages of positioned runs and rules -> the document's blocks in reading order. Pure geometry, no
+// pdfjs: the page loop in ../pdf.ts (and the OCR path, from word boxes) feeds it PageContent.
+//   per page: ruled tables (lattice.ts), the remaining runs as lines, rule-less tables (stream.ts)
+//   whole document: headers/footers dropped, lines joined into paragraphs, a table that runs over a
+//   page break joined into one.
+import type { Block, Cell, Paragraph, Table } from '../../schemas/model.js';
+import { cleanText, squash } from '../../src/normalize/text.js';
+import { type Box, type Rule, type Run, round1 } from './geometry.js';
+import { assignRuns, findLattices, type Lattice } from './lattice.js';
+import { findFurniture, groupLines, type Line, linesBox, linesText, measureFrame, type PageLine, startsParagraph } from './lines.js';
+import { findStreamTables } from './stream.js';
+
+export interface PageContent {
+  /** 1-based */
+  page: number;
+  width: number;
+  height: number;
+  runs: Run[];
+  rules: Rule[];
+}
+
+/** A table as found on one page, before joining across pages. */
+export interface PageTable {
+  page: number;
+  box: Box;
+  rows: Cell[][];
+  confidence: number;
+  /** top and bottom of each row, for the page-break test */
+  rowBoxes: [number, number][];
+  /** cells whose text runs to the right edge without a closing stop: the text may go on below */
+  open: Set<Cell>;
+}
+
+type Item = { kind: 'table'; top: number; table: PageTable } | { kind: 'line'; top: number; line: PageLine };
+
+const CJK_EDGE = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/;
+
+/** Rows of a lattice in the model's convention (see schemas/model.ts: continued cells, colSpan). */
+export function latticeRows(l: Lattice, page: number): PageTable {
+  const nr = l.ys.length - 1;
+  const starts = Array.from({ length: nr }, (_, r) => l.regions.some((g) => g.r0 === r));
+  // grid rows where no cell starts carry no row of their own (a rule fragment inside a merged cell)
+  const kept = starts.map((s, r) => (s ? starts.slice(0, r).filter(Boolean).length : -1));
+  const rows: Cell[][] = [];
+  const rowBoxes: [number, number][] = [];
+  const open = new Set<Cell>();
+  for (let r = 0; r < nr; r++) {
+    if (!starts[r]) continue;
+    const row: Cell[] = [];
+    const rowIndex = kept[r]!;
+    for (const g of l.regions.filter((g) => g.r0 <= r && g.r1 > r).sort((a, b) => a.c0 - b.c0)) {
+      const box = round1(g.box);
+      if (g.r0 === r) {
+        const rowSpan = kept.slice(g.r0, g.r1).filter((k) => k >= 0).length;
+        const lines = groupLines(g.runs);
+        const cell: Cell = {
+          text: cleanText(linesText(lines)),
+          col: g.c0,
+          colSpan: g.c1 - g.c0,
+          rowSpan,
+          continued: false,
+          place: { page, row: rowIndex, col: g.c0, box },
+        };
+        if (runsToEdge(lines, g.box)) open.add(cell);
+        row.push(cell);
+      } else {
+        row.push({ text: '', col: g.c0, colSpan: g.c1 - g.c0, rowSpan: 1, continued: true, place: { page, row: rowIndex, col: g.c0, box } });
+      }
+    }
+    rows.push(row);
+    rowBoxes.push([l.ys[r]!, Math.max(...l.regions.filter((g) => g.r0 === r).map((g) => l.ys[Math.min(g.r1, r + 1)]!))]);
+  }
+  return { page, box: round1(l.box), rows, confidence: 1, rowBoxes, open };
+}
+
+/**
+ * Whether a cell's text stops at its right edge for want of room, so a page break may have cut it:
+ * the last line fills the padded width (padding is 2-6pt) and the text wrapped before or is long.
+ * A one-line label that happens to fill a narrow cell ("管理制度", "100%") does not count: the
+ * next row of the table would be taken for its continuation. A closing stop ("。") ends the text.
+ */
+function runsToEdge(lines: Line[], box: Box): boolean {
+  const last = lines[lines.length - 1];
+  if (!last || /[。；;！!？?]$/.test(last.text)) return false;
+  const startsLeft = last.x0 - box[0] <= 6 + 0.5 * last.size;
+  // a wrapped line may stop up to two ems short: a closing quote or stop cannot start a line, so
+  // "里”。" moves down as one piece
+  if (lines.length >= 2) return startsLeft && last.x1 + 2.5 * last.size >= box[2] - 6;
+  return startsLeft && last.x1 + last.size >= box[2] - 6 && last.x1 - last.x0 >= 8 * last.size;
+}
+
+function pageItems(p: PageContent): { tables: PageTable[]; lines: PageLine[] } {
+  const lattices = findLattices(p.rules);
+  const rest = assignRuns(lattices, p.runs);
+  const tables = lattices.map((l) => latticeRows(l, p.page));
+  const lines = groupLines(rest).map((l) => ({ ...l, page: p.page }));
+  return { tables, lines };
+}
+
+const rowKey = (row: Cell[]) => row.map((c) => squash(c.text)).join('|');
+
+/**
+ * Join `next` (first thing on its page) to `prev` (last thing on the page before) when it is the
+ * same table broken by the page: same outer edges, and `prev` ended where the page's body ends,
+ * i.e. the next row did not fit. A repeated header row (Word's "repeat as header row") is dropped.
+ */
+function continues(prev: Table, prevLast: PageTable, next: PageTable, bodyBottom: number): number | null {
+  if (Math.abs(prevLast.box[0] - next.box[0]) > 3 || Math.abs(prevLast.box[2] - next.box[2]) > 3) return null;
+  let header = 0;
+  while (header < Math.min(3, next.rows.length - 1, prev.rows.length) && rowKey(next.rows[header]!) === rowKey(prev.rows[header]!) && rowKey(next.rows[header]!) !== '') header++;
+  const firstRow = next.rowBoxes[header];
+  if (!firstRow) return null;
+  const room = bodyBottom - prevLast.box[3];
+  return room < firstRow[1] - firstRow[0] + 3 ? header : null;
+}
+
+/**
+ * The first row after a page break may be the rest of the row the break cut: LibreOffice and Word
+ * let a row split, and each part gets its own borders ("对生态环境所带来" / "的直接或间接影响情况。",
+ * a label "生态效益" / "指标"). It is taken for such a rest when a cell above was cut (its text runs
+ * to the right edge, see runsToEdge, and goes on below) and the row is partial: some cell above
+ * has text while the one below is empty, where a new row of a form fills its value columns. Then
+ * every piece of text moves up into the cell above it and the row goes. Returns whether it goes.
+ */
+function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>): boolean {
+  const last = rows[rows.length - 1];
+  if (!last) return false;
+  const above = first.map((b) => {
+    const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
+    return a && (a.continued ? originOf(rows, a) : a);
+  });
+  const cut = first.some((b, k) => !b.continued && b.text !== '' && above[k] && open.has(above[k]));
+  const partial = first.some((b, k) => (b.continued || b.text === '') && above[k] && above[k].text !== '');
+  const aligned = first.every((b, k) => b.continued || b.text === '' || above[k]);
+  if (!cut || !partial || !aligned) return false;
+  first.forEach((b, k) => {
+    const a = above[k];
+    if (a && !b.continued && b.text !== '') a.text = a.text ? `${a.text}\n${b.text}` : b.text;
+  });
+  return true;
+}
+
+/** A cell's rowSpan: itself plus the continued slots below it, after rows were joined or dropped. */
+function recountRowSpans(rows: Cell[][]): void {
+  rows.forEach((row, r) => {
+    for (const cell of row) {
+      if (cell.continued) continue;
+      let span = 1;
+      while (rows[r + span]?.some((c) => c.continued && c.col === cell.col && c.colSpan === cell.colSpan)) span++;
+      cell.rowSpan = span;
+    }
+  });
+}
+
+/** The cell a continued slot belongs to: the nearest non-continued cell above in the same column. */
+function originOf(rows: Cell[][], slot: Cell): Cell | undefined {
+  for (let r = rows.length - 1; r >= 0; r--) {
+    const c = rows[r]!.find((x) => x.col === slot.col && x.colSpan === slot.colSpan && !x.continued);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+export function layoutDocument(pages: PageContent[]): Block[] {
+  const perPage = pages.map((p) => ({ p, ...pageItems(p) }));
+  const furniture = findFurniture(perPage.map(({ p, lines }) => ({ page: p.page, height: p.height, lines })));
+  const items: Item[] = [];
+  let bodyBottom = 0;
+  for (const { p, tables, lines } of perPage) {
+    const drop = furniture.get(p.page);
+    const body = lines.filter((_, i) => !drop?.has(i));
+    const stream = findStreamTables(body, p.page);
+    const pageItems: Item[] = [
+      ...[...tables, ...stream.tables].map((t) => ({ kind: 'table' as const, top: t.box[1], table: t })),
+      ...stream.lines.map((l) => ({ kind: 'line' as const, top: l.top, line: l })),
+    ].sort((a, b) => a.top - b.top);
+    for (const it of pageItems) bodyBottom = Math.max(bodyBottom, it.kind === 'table' ? it.table.box[3] : it.line.bottom);
+    items.push(...pageItems);
+  }
+
+  const narrative = items.flatMap((it) => (it.kind === 'line' ? [it.line] : []));
+  const frame = measureFrame(narrative, pages[0]?.width ?? 595);
+  const blocks: Block[] = [];
+  let para: { lines: PageLine[]; contX: number | null } | null = null;
+  let lastTable: { table: Table; part: PageTable; open: Set<Cell> } | null = null;
+  let prevItem: Item | null = null;
+  let tableCount = 0;
+
+  const closePara = () => {
+    if (!para) return;
+    const first = para.lines[0]!;
+    const text = cleanText(joinLines(para.lines));
+    if (text !== '') {
+      const onFirstPage = para.lines.filter((l) => l.page === first.page);
+      const block: Paragraph = { type: 'paragraph', text, place: { page: first.page, box: round1(linesBox(onFirstPage)) } };
+      blocks.push(block);
+    }
+    para = null;
+  };
+
+  for (const it of items) {
+    const newPage = prevItem !== null && pageOf(prevItem) !== pageOf(it);
+    if (it.kind === 'table') {
+      closePara();
+      const header = lastTable && prevItem?.kind === 'table' && newPage ? continues(lastTable.table, lastTable.part, it.table, bodyBottom) : null;
+      if (lastTable && header !== null) {
+        const t = lastTable.table;
+        const part = it.table.rows.slice(header);
+        const rows = part.map((row) => row.map((c) => ({ ...c, place: { ...c.place, table: t.place.table } })));
+        // the part's open cells, as the copies that go into the joined table
+        part.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && lastTable!.open.add(rows[r]![k]!)));
+        if (rows[0] && continueCells(t.rows, rows[0], lastTable.open)) rows.shift();
+        const offset = t.rows.length;
+        rows.forEach((row, i) => row.forEach((c) => (c.place.row = offset + i)));
+        t.rows.push(...rows);
+        lastTable.part = it.table;
+      } else {
+        const index = tableCount++;
+        const t: Table = {
+          type: 'table',
+          rows: it.table.rows.map((row) => row.map((c) => ({ ...c, place: { ...c.place, table: index } }))),
+          confidence: it.table.confidence,
+          place: { page: it.table.page, table: index, box: it.table.box },
+        };
+        blocks.push(t);
+        const open = new Set<Cell>();
+        it.table.rows.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && open.add(t.rows[r]![k]!)));
+        lastTable = { table: t, part: it.table, open };
+      }
+    } else {
+      const line = it.line;
+      const follows = prevItem?.kind === 'line' && para !== null;
+      if (follows && para && !startsParagraph(para.lines[para.lines.length - 1]!, line, frame, para.contX)) {
+        if (para.lines.length === 1) para.contX = line.x0;
+        para.lines.push(line);
+      } else {
+        closePara();
+        para = { lines: [line], contX: null };
+      }
+      lastTable = null;
+    }
+    prevItem = it;
+  }
+  closePara();
+  for (const b of blocks) if (b.type === 'table') recountRowSpans(b.rows);
+  blocks.forEach((b, i) => (b.place.block = i));
+  return blocks;
+}
+
+const pageOf = (it: Item) => (it.kind === 'table' ? it.table.page : it.line.page);
+
+/** Wrapped lines of one paragraph: CJK text joins without a space, Latin words with one. */
+function joinLines(lines: Line[]): string {
+  let text = '';
+  for (const l of lines) {
+    if (text && !(CJK_EDGE.test(text.slice(-1)) || CJK_EDGE.test(l.text.charAt(0)))) text += ' ';
+    text += l.text;
+  }
+  return text;
+}

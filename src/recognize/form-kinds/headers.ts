@@ -1,0 +1,138 @@
+// Header rows of the form blocks, told by the labels they print (with synonyms), never by position.
+import { type Column, type GridRow, headerColumns, isBlank, labelText, numericHeader } from '../../normalize/table.js';
+import {
+  EXPENSE_BLOCK,
+  FUND_BLOCK,
+  type FundRole,
+  fundRole,
+  GOALS_BLOCK,
+  IDENTITY,
+  type IndicatorRole,
+  indicatorRole,
+  RUBRIC_EXPLANATION,
+  type RubricRole,
+  STAFFING_BLOCK,
+  type StaffingRole,
+  staffingRole,
+} from '../labels.js';
+
+export type IdentityField = keyof typeof IDENTITY;
+export function identityField(label: string): IdentityField | null {
+  for (const [field, re] of Object.entries(IDENTITY) as [IdentityField, RegExp][]) if (re.test(label)) return field;
+  return null;
+}
+export const hasIdentity = (row: GridRow) => row.some((c) => identityField(labelText(c.text)) !== null);
+
+const labels = (row: GridRow) => row.map((c) => labelText(c.text));
+
+/** 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 …: at least a name column and a value column. */
+export function isIndicatorHeader(row: GridRow): boolean {
+  const roles = new Set(labels(row).map(indicatorRole));
+  return roles.has('name') && (roles.has('level2') || roles.has('level1')) && (roles.has('target') || roles.has('actual'));
+}
+
+export function indicatorColumns(row: GridRow): Column<IndicatorRole>[] {
+  return headerColumns<IndicatorRole>(row, (label, k, all) => {
+    if (label === '') {
+      // the unheaded column between 三级指标 and 年度指标值 holds 定量/定性/≥/=
+      const nameAt = all.findIndex((l) => indicatorRole(l) === 'name');
+      const targetAt = all.findIndex((l) => indicatorRole(l) === 'target');
+      return nameAt >= 0 && k > nameAt && (targetAt < 0 || k < targetAt) ? 'measure' : null;
+    }
+    return indicatorRole(label);
+  }, (role, label) => {
+    if (role === 'weight' || role === 'score') return 'number';
+    if (role === 'block' || role === 'level1' || role === 'level2' || role === 'name') return 'label';
+    return role ? 'free' : numericHeader(role, label);
+  });
+}
+
+/** 项目资金（万元） | | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 */
+export function isFundHeader(row: GridRow): boolean {
+  const roles = labels(row).map(fundRole);
+  const amounts = roles.filter((r) => r === 'initialBudget' || r === 'annualBudget' || r === 'executed' || r === 'executionRate');
+  return amounts.length >= 2 && !isIndicatorHeader(row) && !isExpenseHeader(row);
+}
+
+export function fundColumns(row: GridRow): Column<FundRole>[] {
+  const all = labels(row);
+  const firstValue = all.findIndex((l) => fundRole(l) !== null);
+  return headerColumns<FundRole>(row, (label, k) => {
+    const role = fundRole(label);
+    if (role) return role;
+    // the column just left of the figures names the line (often an unheaded column)
+    return k === firstValue - 1 && !(FUND_BLOCK.test(label) && k > 0) ? 'line' : null;
+  }, (role) => (role === 'line' || role === null ? 'label' : 'number'));
+}
+
+/** 年度总体目标 | 预期目标 | 实际完成情况 (or the label alone beside the text). */
+export function isGoalsHeader(row: GridRow): boolean {
+  const first = row.findIndex((c) => !isBlank(c.text));
+  return first >= 0 && first <= 1 && GOALS_BLOCK.test(labelText(row[first]!.text)) && labelText(row[first]!.text).length <= 12;
+}
+
+/** 一级指标 | 分值 | 二级指标 | … | 三级指标 | 分值 | 评价标准 | 得分, without 指标值/完成值. */
+export function isRubricHeader(row: GridRow): boolean {
+  const all = labels(row);
+  const roles = new Set(all.map(rubricRole));
+  const levels = ['level1', 'level2', 'level3'].filter((r) => roles.has(r as RubricRole)).length;
+  const indicatorish = all.some((l) => /指标值|完成值/.test(l));
+  return levels >= 2 && roles.has('points') && (roles.has('score') || roles.has('explanation')) && !indicatorish;
+}
+
+export function rubricRole(label: string): RubricRole | null {
+  if (RUBRIC_EXPLANATION.test(label)) return 'explanation';
+  if (/^一级/.test(label)) return 'level1';
+  if (/^二级/.test(label)) return 'level2';
+  if (/^三级/.test(label)) return 'level3';
+  if (/^(分值|权重|标准分|满分)/.test(label)) return 'points';
+  if (/得分|评分$/.test(label)) return 'score';
+  return null;
+}
+
+/**
+ * Rubric columns: of several 分值 columns (one per level), the points of a row are the one right of
+ * the deepest level column; the others are figures nobody reads.
+ */
+export function rubricColumns(row: GridRow): Column<RubricRole>[] {
+  const all = labels(row);
+  const roles = all.map(rubricRole);
+  const deepest = roles.includes('level3') ? roles.lastIndexOf('level3') : roles.lastIndexOf('level2');
+  const pointsAt = roles.findIndex((r, k) => r === 'points' && k > deepest);
+  return headerColumns<RubricRole>(row, (_label, k) => {
+    const role = roles[k] ?? null;
+    if (role === 'points') return k === pointsAt || (pointsAt < 0 && k === roles.lastIndexOf('points')) ? 'points' : null;
+    return role;
+  }, (role, label) => (role === 'points' || role === 'score' || /分值/.test(label) ? 'number' : role === 'explanation' ? 'free' : role ? 'label' : 'free'));
+}
+
+/** 财政供养人员情况（人） | 编制数 | 实际在职人数 | 控制率 */
+export function isStaffingHeader(row: GridRow): boolean {
+  const all = labels(row);
+  return all.some((l) => STAFFING_BLOCK.test(l)) && all.filter((l) => staffingRole(l) !== null).length >= 2;
+}
+export function staffingColumns(row: GridRow): Column<StaffingRole>[] {
+  return headerColumns<StaffingRole>(row, (label, k) => (k === 0 && STAFFING_BLOCK.test(label) && !/编制数/.test(label) ? null : staffingRole(label)), (role) => (role ? 'number' : 'label'));
+}
+
+/** 经费控制情况（万元） | 2021年决算数 | 2022年预算数 | 2022年决算数 */
+export function isExpenseHeader(row: GridRow): boolean {
+  const all = labels(row);
+  return EXPENSE_BLOCK.test(all.find((l) => l !== '') ?? '') && all.filter((l) => /决算|预算/.test(l)).length >= 2;
+}
+export type ExpenseRole = 'item' | 'prevFinal' | 'budget' | 'final';
+export function expenseColumns(row: GridRow): Column<ExpenseRole>[] {
+  const all = labels(row);
+  const year = (l: string) => Number(/((?:19|20)\d{2})/.exec(l)?.[1] ?? NaN);
+  const finals = all.map((l, k) => ({ l, k })).filter(({ l }) => /决算/.test(l));
+  // two 决算数 columns: the earlier year (or 上年) is last year's, the other this year's
+  const prev = finals.length >= 2
+    ? finals.reduce((a, b) => (year(b.l) < year(a.l) || /上年|上一年/.test(b.l) ? b : a)).k
+    : finals.length === 1 && /上年|上一年/.test(finals[0]!.l) ? finals[0]!.k : -1;
+  return headerColumns<ExpenseRole>(row, (label, k) => {
+    if (k === prev) return 'prevFinal';
+    if (/决算/.test(label)) return 'final';
+    if (/预算/.test(label)) return 'budget';
+    return k === 0 ? 'item' : null;
+  }, (role) => (role === 'item' || role === null ? 'label' : 'number'));
+}

@@ -1,0 +1,95 @@
+// The vocabulary of the forms: which printed labels name which field. Every test runs on a label key
+// (labelText: white space removed, full-width folded), so "项目支\n出名称" and "项目支出名称" are one.
+// Synonyms come from the templates different regions and years print; add a row here to teach a new one.
+
+/** Identity labels: the cell to the right holds the value. */
+export const IDENTITY = {
+  projectName: /^(项目(支出)?名称|项目名)$/,
+  fundName: /^(专项)?资金(项目)?名称$/,
+  deptName: /^((县|市|省|区)级)?(预算)?部门(（单位）|\(单位\))?名称$|^(预算)?单位名称$/,
+  supervisor: /主管部门(（单位）|\(单位\))?$/,
+  implementer: /^(项目)?实施单位$/,
+} as const;
+
+/** Fund block header (项目资金 / 年度资金 / 年度预算申请): columns by role. */
+export type FundRole = 'line' | 'initialBudget' | 'annualBudget' | 'executed' | 'weight' | 'executionRate' | 'score';
+export const FUND_BLOCK = /^(项目资金|年度资金|年度预算申请|预算申请|资金情况|预算执行情况|资金)/;
+export function fundRole(label: string): FundRole | null {
+  if (/执行率|完成率/.test(label)) return 'executionRate';
+  if (/年初/.test(label) && /预算|安排/.test(label)) return 'initialBudget';
+  if (/执行数|支出数|决算数|实际支出|执行金额/.test(label)) return 'executed';
+  if (/预算数|预算金额|调整预算|全年预算/.test(label)) return 'annualBudget';
+  if (/^(分值|权重)/.test(label)) return 'weight';
+  if (/得分|评分/.test(label)) return 'score';
+  return null;
+}
+
+/**
+ * Fund line labels, normalised to the contract's names. "其中：" and trailing colons are dropped first;
+ * an unknown label is kept as printed (cleaned), never discarded when it carries a figure.
+ */
+const FUND_LINES: [RegExp, string][] = [
+  [/^(年度)?资金总(额|计)$|^(资金)?(合计|总计)$/, '年度资金总额'],
+  [/^(当年|本年)?财政(拨款|资金)$/, '当年财政拨款'],
+  [/^上年(结转|结余|结转结余)(资金)?$/, '上年结转资金'],
+  [/^其他资金$|^其他$/, '其他资金'],
+  [/^中央(补助|财政|资金|补助资金)+$/, '中央补助'],
+  [/^省(级|级财政|财政)(资金|补助)?$/, '省级资金'],
+  [/^市(级|级财政|财政|本级)(资金|补助)?$/, '市级资金'],
+];
+export function fundLine(label: string): string {
+  const s = label.replace(/^其中[:：]?/, '').replace(/[:：]$/, '');
+  for (const [re, line] of FUND_LINES) if (re.test(s)) return line;
+  return s;
+}
+
+/** Goals block: 年度总体目标 with 预期目标 / 实际完成情况 (年初设定目标 / 全年实际完成情况). */
+export const GOALS_BLOCK = /总体目标|绩效目标$|^年度目标$/;
+export const GOAL_EXPECTED = /预期|年初|设定|计划目标|^目标$/;
+export const GOAL_ACTUAL = /实际|完成情况|完成/;
+
+/** Indicator header (绩效指标): columns by role; an unheaded column between 三级指标 and 指标值 is the measure. */
+export type IndicatorRole = 'block' | 'level1' | 'level2' | 'name' | 'measure' | 'target' | 'actual' | 'weight' | 'score' | 'note';
+export function indicatorRole(label: string): IndicatorRole | null {
+  if (/^绩效指标$|^绩$/.test(label)) return 'block';
+  if (/^一级/.test(label)) return 'level1';
+  if (/^二级/.test(label)) return 'level2';
+  if (/^三级|^指标名称$|^绩效指标名称$/.test(label)) return 'name';
+  if (/指标值|目标值|预期值|^年度目标$/.test(label)) return 'target';
+  if (/完成值|实际值|完成情况|实际完成/.test(label)) return 'actual';
+  if (/^(分值|权重)/.test(label)) return 'weight';
+  if (/得分|评分/.test(label)) return 'score';
+  if (/原因|措施|偏差|备注/.test(label)) return 'note';
+  if (/性质|定量|定性|指标方向/.test(label)) return 'measure';
+  return null;
+}
+/** A 一级/二级指标 label that is whole ("经济效益指标", "满意度指标"), not a fragment ("经济效"). */
+export const isIndicatorLabel = (label: string) => /指标$/.test(label);
+
+/** Scoring table (评分表 / 共性指标表) columns. */
+export type RubricRole = 'level1' | 'level2' | 'level3' | 'points' | 'score' | 'explanation';
+export const RUBRIC_EXPLANATION = /指标解释|指标说明|评价标准|评分标准|评价要点|具体指标|评分细则|评分办法|指标内涵/;
+
+/** basic-data (基础数据表): staffing and 经费控制情况 headers. */
+export const STAFFING_BLOCK = /供养人员|人员情况|编制数/;
+export const EXPENSE_BLOCK = /经费控制|经费情况|支出情况/;
+export type StaffingRole = 'authorized' | 'actual' | 'controlRate';
+export function staffingRole(label: string): StaffingRole | null {
+  if (/控制率/.test(label)) return 'controlRate';
+  if (/编制/.test(label)) return 'authorized';
+  if (/在职|实有|实际/.test(label)) return 'actual';
+  return null;
+}
+
+/** Rows that close a form's blocks: 总分 / 合计, notes. */
+export const TOTAL_ROW = /^(总分|合计|总计|综合得分|总得分|自评总分|得分合计)$/;
+export const NOTE_ROW = /^(说明|备注|注|填表说明)([:：1１、]|$)/;
+
+/** Lines around a form: 附件 labels, titles, "（2022年度）" subtitles. */
+export const ATTACHMENT = /^附件\s*([0-9０-９]+(?:\s*[-－—]\s*[0-9０-９]+)?|[一二三四五六七八九十]+)\s*[:：]?\s*(.*)$/;
+export const YEAR_LINE = /^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$/;
+export function isFormTitle(line: string): boolean {
+  const s = line.replace(/\s+/g, '');
+  return s.length >= 4 && s.length <= 60 && /表([（(][^）)]{1,12}[)）])?$/.test(s) && !/[。；;，,]/.test(s) && !/^(说明|注|备注)/.test(s);
+}
+export const PREPARER = /填表人|填报人/;

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Block, Cell, DocModel } from '../schemas/model.js';
+import type { Form } from '../schemas/record.js';
+import { extractText } from '../extractors/text.js';
+import { describeDocument } from '../src/recognize/document.js';
+
+const cell = (text: string, col: number): Cell => ({ text, col, colSpan: 1, rowSpan: 1, continued: false, place: { col } });
+/** Paragraphs in order; an array of rows of cell texts stands for a table. */
+function model(...items: Array<string | string[][]>): DocModel {
+  const blocks: Block[] = items.map((item, i): Block =>
+    typeof item === 'string'
+      ? { type: 'paragraph', text: item, place: { block: i } }
+      : { type: 'table', rows: item.map((r) => r.map(cell)), confidence: 1, place: { block: i } },
+  );
+  return { format: 'text', blocks, messages: [] };
+}
+const BODY = '本单位2022年度预算执行情况良好。';
+
+describe('describeDocument: title', () => {
+  it('joins a title the cover breaks over lines, up to the line that starts with the year', () => {
+    const m = model('（此页为封面）', '2022年度某某县医疗保障局', '医疗保障服务能力建设项目支出', '绩效自评报告', '一、基本情况', BODY);
+    expect(describeDocument(m, []).title).toBe('2022年度某某县医疗保障局医疗保障服务能力建设项目支出绩效自评报告');
+  });
+
+  it('a report title below the first heading heads an appended report: the document has no title', () => {
+    const m = model('第一部分 部门概况', '一、基本职能', BODY, '2023年县级部门整体支出绩效自评报告', '一、部门概况', BODY);
+    expect(describeDocument(m, []).title).toBeNull();
+  });
+
+  it('a form title (…自评表) is not the report title', () => {
+    expect(describeDocument(model('附件2', '2022年度部门整体支出绩效自评表', [['部门名称', '某某县医疗保障局']]), []).title).toBeNull();
+  });
+});
+
+describe('describeDocument: organization', () => {
+  it('from the title', () => {
+    const m = model('2022年度某某市医疗保障事务中心', '专项资金绩效自评报告', '一、项目基本情况', BODY);
+    expect(describeDocument(m, []).organization).toBe('某某市医疗保障事务中心');
+  });
+
+  it('from a cover line "部门（单位）名称：…"', () => {
+    expect(describeDocument(model('部门（单位）名称：某某县卫生健康委员会', '2023年7月4日'), []).organization).toBe('某某县卫生健康委员会');
+  });
+
+  it('from the forms: the dept-self-eval 部门名称, else the 实施单位', () => {
+    const form = (over: Partial<Form>) => ({ kind: 'project-self-eval', name: null, supervisor: '某某市医疗保障局', implementer: null, fiscalYear: 2022, ...over }) as Form;
+    expect(describeDocument(model(), [form({ implementer: '某某市医疗保障事务中心' })]).organization).toBe('某某市医疗保障事务中心');
+    expect(describeDocument(model(), [form({})]).organization).toBe('某某市医疗保障局');
+    expect(describeDocument(model(), [form({ kind: 'dept-self-eval', name: '某某县医疗保障局' })]).organization).toBe('某某县医疗保障局');
+  });
+
+  it('from the tables when no form was recognised: the cell after 实施单位 / 主管部门', () => {
+    const m = model([['项目名称', '参保筹资工作经费'], ['主管部门', '\u3000某某市财政局', '实施单位', '某某市医疗保障局']]);
+    expect(describeDocument(m, []).organization).toBe('某某市医疗保障局');
+  });
+
+  it('from a sign-off, else the unit the text names most often', () => {
+    expect(describeDocument(model('七、其他', '无', '某某市医疗保障事务中心', '2023年6月20日'), []).organization).toBe('某某市医疗保障事务中心');
+    const text = model(
+      '第一部分 部门概况',
+      '某某县医疗保障局是县政府工作部门，根据某某县财政局要求编制决算。',
+      '2022年，某某县医疗保障局机关运行经费支出117.2万元。',
+      '截至2022年12月31日，某某县医疗保障局共有车辆1辆。',
+    );
+    expect(describeDocument(text, []).organization).toBe('某某县医疗保障局');
+  });
+});
+
+describe('describeDocument: fiscalYear', () => {
+  it('the title\'s "2022年度"', () => {
+    expect(describeDocument(model('2021年度某某县医疗保障局整体支出绩效自评报告', '一、基本情况', BODY), []).fiscalYear).toBe(2021);
+  });
+
+  it('a bare "2023年" title is the year of writing: the year most often written "NNNN年度" wins', () => {
+    const m = model('2023年某某县部门整体支出绩效自评报告', '一、部门概况', '纳入2022年度部门决算编制范围的单位。', '2022年度收、支总计6796.16万元，2021年度为7147.37万元。', '2022年度参保人数减少。');
+    expect(describeDocument(m, []).fiscalYear).toBe(2022);
+  });
+
+  it('the forms\' year before the text\'s', () => {
+    expect(describeDocument(model('2021年度预算'), [{ fiscalYear: 2022 } as Form]).fiscalYear).toBe(2022);
+  });
+});
+
+const SHARED = '/work/shared';
+describe.skipIf(!fs.existsSync(path.join(SHARED, 'truth')))('describeDocument on the shared seeds (before any form is recognised)', () => {
+  const stems = fs.existsSync(path.join(SHARED, 'truth')) ? fs.readdirSync(path.join(SHARED, 'truth')).map((f) => path.basename(f, '.json')) : [];
+  it.each(stems)('%s', (stem) => {
+    const truth = JSON.parse(fs.readFileSync(path.join(SHARED, 'truth', `${stem}.json`), 'utf8')) as {
+      document: { organization: string | null; fiscalYear: number | null; title: string | null };
+    };
+    const m = extractText(fs.readFileSync(path.join(SHARED, 'seeds', `${stem}.txt`)));
+    const { organization, fiscalYear, title } = truth.document;
+    expect(describeDocument(m, [])).toEqual({ organization, fiscalYear, title });
+  });
+});

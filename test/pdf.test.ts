@@ -1,0 +1,212 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Block, Cell, DocModel, Table } from '../schemas/model.js';
+import { extractPdf, loadPdf, readPage } from '../extractors/pdf.js';
+import { extractText } from '../extractors/text.js';
+import { ErrorCode, IngestError } from '../src/errors.js';
+import { squash } from '../src/normalize/text.js';
+
+// ---- a tiny PDF writer: Courier text (0.6 em per character), thin filled rectangles as rules ----
+const H = 842;
+const text = (x: number, top: number, s: string, size = 10) => `BT /F1 ${size} Tf ${x} ${H - top} Td (${s}) Tj ET`;
+/** a 0.5pt rule drawn as a filled rectangle, the way Word and WPS export borders */
+const hRule = (x0: number, x1: number, top: number) => `${x0} ${H - top - 0.25} ${x1 - x0} 0.5 re f`;
+const vRule = (x: number, top0: number, top1: number) => `${x - 0.25} ${H - top1} 0.5 ${top1 - top0} re f`;
+
+function makePdf(pages: string[][]): Uint8Array {
+  const objs: string[] = [];
+  objs[1] = '<< /Type /Catalog /Pages 2 0 R >>';
+  objs[2] = `<< /Type /Pages /Kids [${pages.map((_, i) => `${4 + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`;
+  objs[3] = '<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>';
+  pages.forEach((ops, i) => {
+    const content = ops.join('\n');
+    objs[4 + i * 2] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 ${H}] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`;
+    objs[5 + i * 2] = `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`;
+  });
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  for (let n = 1; n < objs.length; n++) {
+    offsets[n] = out.length;
+    out += `${n} 0 obj\n${objs[n]}\nendobj\n`;
+  }
+  const xref = out.length;
+  out += `xref\n0 ${objs.length}\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objs.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, 'latin1'));
+}
+
+const tables = (m: DocModel) => m.blocks.filter((b): b is Table => b.type === 'table');
+const paragraphs = (m: DocModel) => m.blocks.filter((b) => b.type === 'paragraph').map((b) => b.text);
+const rowTexts = (t: Table) => t.rows.map((r) => r.map((c) => (c.continued ? '^' : c.text)));
+
+/** Two pages: a header on both, two paragraphs, a ruled table that runs over the page break with its header row repeated, page numbers. */
+function reportPdf(): Uint8Array {
+  const header = (top: number) => [text(76, top + 14, 'Item'), text(334, top + 14, 'Amount')];
+  const page1 = [
+    text(72, 40, 'Annual Report 2022', 8),
+    text(72, 100, 'The fund covered the basic medical insurance of all residents in'),
+    text(72, 114, 'the county and its payments were made in time for every month of'),
+    text(72, 128, 'the year.'),
+    text(96, 142, 'A second paragraph starts with an indent.'),
+    // table rows at 600..780, 20pt each; row 0 merges columns 0-1, column 0 of rows 1-2 is merged
+    ...header(600),
+    text(76, 634, 'Fund'), text(204, 634, 'Budget'), text(334, 634, '713.64'),
+    text(204, 654, 'Rate'), text(334, 654, '95%'),
+    ...[0, 1, 2, 3, 4, 5].flatMap((k) => [text(76, 674 + k * 20, `Line ${k + 1}`), text(204, 674 + k * 20, `a${k + 1}`), text(334, 674 + k * 20, `b${k + 1}`)]),
+    ...[600, 620, 660, 680, 700, 720, 740, 760, 780].map((y) => hRule(72, 460, y)),
+    hRule(200, 460, 640),
+    vRule(72, 600, 780), vRule(460, 600, 780), vRule(330, 600, 780), vRule(200, 620, 780),
+    text(280, 815, '- 1 -'),
+  ];
+  const page2 = [
+    text(72, 40, 'Annual Report 2022', 8),
+    ...header(72),
+    text(76, 106, 'Line 7'), text(204, 106, 'a7'), text(334, 106, 'b7'),
+    ...[72, 92, 112].map((y) => hRule(72, 460, y)),
+    vRule(72, 72, 112), vRule(460, 72, 112), vRule(330, 72, 112), vRule(200, 92, 112),
+    text(72, 160, 'End of the report.'),
+    text(280, 815, '- 2 -'),
+  ];
+  return makePdf([page1, page2]);
+}
+
+describe('extractPdf on generated PDFs', () => {
+  it('rebuilds a ruled table drawn with filled rectangles, with spans, continued slots and places', async () => {
+    const model = await extractPdf(reportPdf());
+    const [t, ...rest] = tables(model);
+    expect(rest).toHaveLength(0); // the part on page 2 joined the table
+    expect(rowTexts(t!)).toEqual([
+      ['Item', 'Amount'],
+      ['Fund', 'Budget', '713.64'],
+      ['^', 'Rate', '95%'],
+      ...[1, 2, 3, 4, 5, 6, 7].map((k) => [`Line ${k}`, `a${k}`, `b${k}`]),
+    ]);
+    const item = t!.rows[0]![0]!;
+    expect(item).toMatchObject({ col: 0, colSpan: 2, rowSpan: 1, continued: false });
+    expect(t!.rows[1]![0]).toMatchObject({ rowSpan: 2, continued: false });
+    expect(t!.rows[2]![0]).toMatchObject({ col: 0, continued: true, text: '' });
+    expect(item.place).toMatchObject({ page: 1, table: 0, row: 0, col: 0 });
+    expect(item.place.box![0]).toBeCloseTo(72, 0);
+    expect(item.place.box![1]).toBeCloseTo(600, 0);
+    expect(item.place.box![2]).toBeCloseTo(330, 0);
+    const line7 = t!.rows[9]![0]!;
+    expect(line7.place).toMatchObject({ page: 2, row: 9 });
+    for (const cell of t!.rows.flat()) expect(cell.place.box).toHaveLength(4);
+  });
+
+  it('joins wrapped lines into paragraphs and drops headers and page numbers', async () => {
+    const model = await extractPdf(reportPdf());
+    expect(paragraphs(model)).toEqual([
+      'The fund covered the basic medical insurance of all residents in the county and its payments were made in time for every month of the year.',
+      'A second paragraph starts with an indent.',
+      'End of the report.',
+    ]);
+    const first = model.blocks[0] as Block;
+    expect(first.place.page).toBe(1);
+    expect(first.place.box![1]).toBeLessThan(100);
+    expect(first.place.box![3]).toBeGreaterThan(120);
+  });
+
+  it('finds a table without rules by its columns, with a lower confidence', async () => {
+    const rows = [['Name', 'Budget', 'Executed'], ['Fund A', '526', '713.64'], ['Fund B', '20', '20'], ['Fund C', '0', '0']];
+    const pdf = makePdf([[text(72, 80, 'Funds of the year:'), ...rows.flatMap((r, k) => r.map((s, c) => text(72 + c * 150, 110 + k * 16, s)))]]);
+    const model = await extractPdf(pdf);
+    const [t] = tables(model);
+    expect(t!.confidence).toBeLessThan(1);
+    expect(rowTexts(t!)).toEqual(rows);
+    expect(paragraphs(model)).toEqual(['Funds of the year:']);
+  });
+
+  it('reports a scanned page as images without text runs (the OCR path takes it)', async () => {
+    const image = 'q 200 0 0 200 72 500 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q';
+    const doc = await loadPdf(makePdf([[image], [text(72, 100, 'Page two has text.')]]));
+    try {
+      expect(await readPage(doc, 1)).toMatchObject({ page: 1, runs: [], hasImages: true, width: 595, height: H });
+      expect(await readPage(doc, 2)).toMatchObject({ page: 2, hasImages: false, runs: [{ str: 'Page two has text.' }] });
+    } finally {
+      await doc.destroy();
+    }
+  });
+
+  it('maps truncated and corrupt files to their error codes', async () => {
+    const whole = reportPdf();
+    const cut = await extractPdf(whole.subarray(0, whole.length >> 1)).catch((e: unknown) => e);
+    expect(cut).toMatchObject({ code: ErrorCode.truncated });
+    const junk = new Uint8Array(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4000, 0x41), Buffer.from('\n%%EOF\n')]));
+    const bad = await extractPdf(junk).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: ErrorCode.corrupt });
+    expect((bad as Error).message).toMatch(/PDF/);
+  });
+});
+
+const hasSoffice = (() => {
+  try {
+    execFileSync('which', ['soffice'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasSoffice)('extractPdf on LibreOffice output', () => {
+  let dir = '';
+  const html = `<html><body><p>预算支出绩效自评表</p><p>　　为加强医疗保障基金管理，提高资金使用效益，根据有关规定开展绩效自评，现将有关情况报告如下，请审阅并提出宝贵意见，谢谢。</p>
+<table border="1" cellspacing="0"><tr><td colspan="2">项目名称</td><td>医保经费</td></tr><tr><td rowspan="2">资金</td><td>年初预算数</td><td>713.64</td></tr><tr><td>执行率</td><td>95%</td></tr></table></body></html>`;
+  const run = (args: string[]) => execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--infilter=HTML (StarWriter)', ...args, '--outdir', dir, path.join(dir, 'page.html')], { stdio: 'ignore', timeout: 120_000 });
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdf-test-'));
+    fs.writeFileSync(path.join(dir, 'page.html'), html);
+  }, 120_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads CJK text, paragraphs without spaces between characters and a merged-cell table', async () => {
+    run(['--convert-to', 'pdf:writer_pdf_Export']);
+    const model = await extractPdf(new Uint8Array(fs.readFileSync(path.join(dir, 'page.pdf'))));
+    expect(paragraphs(model).map(squash)).toEqual(['预算支出绩效自评表', squash('为加强医疗保障基金管理，提高资金使用效益，根据有关规定开展绩效自评，现将有关情况报告如下，请审阅并提出宝贵意见，谢谢。')]);
+    expect(paragraphs(model)[1]).not.toMatch(/[\u4e00-\u9fff] [\u4e00-\u9fff]/);
+    const [t] = tables(model);
+    expect(rowTexts(t!)).toEqual([
+      ['项目名称', '医保经费'],
+      ['资金', '年初预算数', '713.64'],
+      ['^', '执行率', '95%'],
+    ]);
+    expect(t!.rows[0]![0]!.colSpan).toBe(2);
+  }, 120_000);
+
+  it('refuses a password-protected PDF', async () => {
+    fs.mkdirSync(path.join(dir, 'enc'), { recursive: true });
+    execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--infilter=HTML (StarWriter)', '--convert-to', 'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},"DocumentOpenPassword":{"type":"string","value":"secret"}}', '--outdir', path.join(dir, 'enc'), path.join(dir, 'page.html')], { stdio: 'ignore', timeout: 120_000 });
+    const err = await extractPdf(new Uint8Array(fs.readFileSync(path.join(dir, 'enc', 'page.pdf')))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.encrypted });
+  }, 120_000);
+});
+
+// ---- the shared corpus: doc.pdf was printed from the same report as dump-gbk.txt ----
+const CORPUS = '/work/shared/corpus';
+const folders = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).filter((d) => fs.existsSync(path.join(CORPUS, d, 'doc.pdf')) && fs.existsSync(path.join(CORPUS, d, 'dump-gbk.txt'))) : [];
+const rowKey = (r: Cell[]) => r.map((c) => squash(c.text)).join('|');
+
+describe.skipIf(folders.length === 0)('extractPdf on the shared corpus', () => {
+  it.each(folders)('%s: the rows and paragraphs of the text dump', async (folder) => {
+    const pdf = await extractPdf(new Uint8Array(fs.readFileSync(path.join(CORPUS, folder, 'doc.pdf'))));
+    const dump = extractText(new Uint8Array(fs.readFileSync(path.join(CORPUS, folder, 'dump-gbk.txt'))));
+    const pdfRows = new Set(tables(pdf).flatMap((t) => t.rows.map(rowKey)));
+    const dumpRows = tables(dump).flatMap((t) => t.rows.map(rowKey));
+    if (dumpRows.length === 0) expect(pdfRows.size).toBe(0);
+    else expect(dumpRows.filter((r) => pdfRows.has(r)).length / dumpRows.length).toBeGreaterThanOrEqual(0.97);
+    const pdfParas = new Set(paragraphs(pdf).map(squash));
+    const dumpParas = paragraphs(dump).map(squash).filter(Boolean);
+    expect(dumpParas.filter((p) => pdfParas.has(p)).length / dumpParas.length).toBeGreaterThanOrEqual(0.97);
+    for (const b of pdf.blocks) {
+      const places = b.type === 'table' ? b.rows.flat().map((c) => c.place) : [b.place];
+      for (const p of places) {
+        expect(p.page).toBeGreaterThan(0);
+        expect(p.box).toHaveLength(4);
+      }
+    }
+  }, 60_000);
+});
