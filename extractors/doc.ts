@@ -73,7 +73,10 @@ async function convertToDocx(soffice: string, bytes: Uint8Array, ctx: ExtractCon
       '--headless', '--invisible', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
       '--convert-to', 'docx:MS Word 2007 XML', '--outdir', outDir, input,
     ];
-    const run = await runProcess(soffice, args, Math.min(ctx.limits.timeoutMs, SOFFICE_TIMEOUT_MS), ctx.signal, dir);
+    // 80% of the document's limit: a conversion that hangs still leaves time for the text fallback,
+    // and soffice is killed here before the pool would kill this process and orphan soffice's group
+    const timeoutMs = Math.min(Math.floor(ctx.limits.timeoutMs * 0.8), SOFFICE_TIMEOUT_MS);
+    const run = await runProcess(soffice, args, timeoutMs, ctx.signal, dir);
     const output = path.join(outDir, 'input.docx');
     if (fs.existsSync(output)) return { docx: fs.readFileSync(output) };
     return { failure: run.timedOut ? `soffice did not finish within ${run.timeoutMs} ms` : `soffice produced no .docx (exit ${run.code ?? run.signal}: ${run.stderr.trim().slice(-300) || 'no message'})` };

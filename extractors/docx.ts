@@ -1,6 +1,6 @@
 // .docx: mammoth turns WordprocessingML into plain HTML (tables with colspan/rowspan, one <p> per
 // Word paragraph, headings as <hN>), then html-model.ts builds the same model as a text dump.
-// Word features mammoth drops are repaired in document.xml first (word-grid.ts), and every part
+// Word features mammoth drops are written into document.xml first (word-grid.ts, word-numbering.ts), and every part
 // is inflated by zip-guard.ts under the size limit, never by jszip.
 import mammoth from 'mammoth';
 import type { DocModel, Format, Message } from '../schemas/model.js';
@@ -8,6 +8,7 @@ import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
 import { htmlToModel } from './html-model.js';
 import { repairWordGrid } from './word-grid.js';
+import { writeNumbering } from './word-numbering.js';
 import { assertZipWithinLimit, BoundedZip, readZipDirectory } from './zip-guard.js';
 
 export async function extractDocx(bytes: Uint8Array, ctx: ExtractContext): Promise<DocModel> {
@@ -23,7 +24,8 @@ export async function docxToModel(bytes: Uint8Array, ctx: ExtractContext, format
   }
   const zip = new BoundedZip(bytes, entries, ctx.limits.maxUnzippedBytes);
   const documentXml = new TextDecoder('utf-8').decode(zip.read('word/document.xml'));
-  const grid = repairWordGrid(documentXml);
+  const numberingXml = zip.has('word/numbering.xml') ? new TextDecoder('utf-8').decode(zip.read('word/numbering.xml')) : null;
+  const grid = repairWordGrid(writeNumbering(documentXml, numberingXml));
   if (grid.xml !== documentXml) zip.replace('word/document.xml', Buffer.from(grid.xml, 'utf8'));
 
   let result: { value: string; messages: Array<{ type: string; message: string }> };
@@ -46,6 +48,7 @@ export async function docxToModel(bytes: Uint8Array, ctx: ExtractContext, format
   const model = htmlToModel(result.value, { collapseWhitespace: false, placeholderText: grid.placeholder });
   const messages: Message[] = [
     ...grid.messages,
+    ...unreadContent(documentXml),
     ...dedupe(result.messages).map((m): Message => ({
       code: 'docx-conversion',
       message: m.message,
@@ -55,6 +58,24 @@ export async function docxToModel(bytes: Uint8Array, ctx: ExtractContext, format
     ...model.messages,
   ];
   return { format, blocks: model.blocks, messages };
+}
+
+/**
+ * Content mammoth skips without a word: imported chunks (w:altChunk, how web systems paste HTML
+ * into a .docx) and embedded objects (an Excel sheet pasted as an object shows only a picture).
+ * Their text is missing from the model, so the record says so.
+ */
+function unreadContent(documentXml: string): Message[] {
+  const messages: Message[] = [];
+  const chunks = documentXml.match(/<w:altChunk\b/g)?.length ?? 0;
+  const objects = documentXml.match(/<w:object\b/g)?.length ?? 0;
+  if (chunks > 0) {
+    messages.push({ code: 'docx-unread-content', message: `${chunks} imported document chunk(s) (w:altChunk) were not read: their text is missing`, severity: 'warning', stage: 'extract' });
+  }
+  if (objects > 0) {
+    messages.push({ code: 'docx-unread-content', message: `${objects} embedded object(s) (such as a pasted Excel sheet) were not read: only their picture is in the document`, severity: 'warning', stage: 'extract' });
+  }
+  return messages;
 }
 
 /** Unknown or undefined style names are routine (every template has custom styles) and change no text. */

@@ -7,7 +7,9 @@
 //   - a table row holds its <td>s plus one empty `continued` cell for every slot a rowspan from an
 //     earlier row covers (a dump prints a vertically merged slot as an empty cell); colspan stays
 //     one cell with colSpan > 1 (a dump prints it once);
-//   - inside a cell, paragraphs and <br> become "\n" and blank lines go (a dump cannot hold them).
+//   - inside a cell, paragraphs and <br> become "\n" and blank lines go (a dump cannot hold them);
+//   - a table nested in a form cell is flattened into the cell's text (with an info message); a
+//     table used as page layout is unwrapped instead (see isLayoutTable); hidden elements are skipped.
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { Block, Cell, Message, Paragraph, Table } from '../schemas/model.js';
@@ -86,7 +88,12 @@ export function htmlToModel(html: string, options: HtmlModelOptions): HtmlModel 
       }
       if (!isElement(node)) continue;
       const name = node.name.toLowerCase();
-      if (SKIPPED.has(name)) continue;
+      if (SKIPPED.has(name) || isHidden(node)) continue;
+      if (name === 'table' && isLayoutTable(node)) {
+        flush();
+        for (const tr of tableRows(node)) for (const td of cellsOf(tr)) walkBlocks(td.children, headingHint);
+        continue;
+      }
       if (name === 'table') {
         flush();
         const table = convertTable(node, tableCount);
@@ -129,7 +136,7 @@ export function htmlToModel(html: string, options: HtmlModelOptions): HtmlModel 
           col += c.colSpan;
         }
       };
-      for (const td of childElements(tr).filter((e) => e.name === 'td' || e.name === 'th')) {
+      for (const td of cellsOf(tr)) {
         coverSlotsAt();
         const colSpan = spanOf(td, 'colspan');
         // a rowspan reaching past the last row is clamped: the table ends the merge
@@ -138,6 +145,15 @@ export function htmlToModel(html: string, options: HtmlModelOptions): HtmlModel 
         if (text === options.placeholderText) {
           col += colSpan;
           continue;
+        }
+        if ($(td).find('table').length > 0) {
+          messages.push({
+            code: 'nested-table',
+            message: `table ${index + 1}, row ${rows.length + 1}: a table inside a cell was flattened into the cell's text, one line per row`,
+            severity: 'info',
+            stage: 'extract',
+            place: { table: index, row: rows.length, col },
+          });
         }
         row.push(makeCell(text, col, colSpan, rowSpan, false, index, rows.length));
         if (rowSpan > 1) covering.set(col, { rowsLeft: rowSpan - 1, colSpan });
@@ -179,7 +195,7 @@ export function htmlToModel(html: string, options: HtmlModelOptions): HtmlModel 
       }
       if (!isElement(node)) continue;
       const name = node.name.toLowerCase();
-      if (SKIPPED.has(name)) continue;
+      if (SKIPPED.has(name) || isHidden(node)) continue;
       if (name === 'br') {
         out += BREAK;
       } else if (name === 'table') {
@@ -236,13 +252,64 @@ function inlineText(node: AnyNode): string {
   if (isText(node)) return node.data;
   if (!isElement(node)) return '';
   const name = node.name.toLowerCase();
-  if (SKIPPED.has(name)) return '';
+  if (SKIPPED.has(name) || isHidden(node)) return '';
   if (name === 'br') return BREAK;
   return node.children.map(inlineText).join('');
 }
 
 function containsBlock(node: Element): boolean {
   return node.children.some((c) => isElement(c) && (BLOCK_ELEMENTS.has(c.name.toLowerCase()) || containsBlock(c)));
+}
+
+/** Content a browser does not show: hidden attribute or inline display:none (portal templates keep menus so). */
+function isHidden(node: Element): boolean {
+  return node.attribs.hidden !== undefined || /display\s*:\s*none/i.test(node.attribs.style ?? '');
+}
+
+function cellsOf(tr: Element): Element[] {
+  return childElements(tr).filter((e) => e.name === 'td' || e.name === 'th');
+}
+
+/**
+ * A table used as page layout (portal pages from before CSS: header / article / footer rows, the
+ * article's own tables inside a cell) is not data: its cells are read as blocks, so the forms
+ * nested in it stay tables and its paragraphs stay narrative. It is one that holds a table in a
+ * cell that also holds other content blocks, or a one-column frame around a table. A form with a
+ * small grid nested in one cell keeps the flattening in cellText.
+ */
+function isLayoutTable(table: Element): boolean {
+  const rows = tableRows(table);
+  let nested = false;
+  let oneColumn = true;
+  for (const tr of rows) {
+    const cells = cellsOf(tr);
+    if (cells.length > 1) oneColumn = false;
+    for (const td of cells) {
+      const inner = blockChildren(td);
+      if (!inner.some((e) => e.name === 'table')) continue;
+      nested = true;
+      if (inner.length >= 3) return true;
+    }
+  }
+  return nested && oneColumn;
+}
+
+/** Block-level children of a cell, looking through wrappers such as <div> and <center>. */
+function blockChildren(node: Element): Element[] {
+  const out: Element[] = [];
+  for (const c of childElements(node)) {
+    const name = c.name.toLowerCase();
+    if (name === 'table') out.push(c);
+    else if ((name === 'div' || name === 'center' || name === 'section' || name === 'article' || name === 'form') && childElements(c).some((g) => BLOCK_ELEMENTS.has(g.name.toLowerCase()))) out.push(...blockChildren(c));
+    else if (BLOCK_ELEMENTS.has(name) && /\S/.test(textOf(c))) out.push(c);
+  }
+  return out;
+}
+
+function textOf(node: AnyNode): string {
+  if (isText(node)) return node.data;
+  if (!isElement(node)) return '';
+  return node.children.map(textOf).join('');
 }
 
 function childElements(node: Element): Element[] {

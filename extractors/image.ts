@@ -54,7 +54,41 @@ function checkSize(size: ImageSize | null, ctx: ExtractContext) {
   }
 }
 
+/**
+ * @napi-rs/canvas 0.1.80 kills the process (SIGSEGV, or a Rust panic that aborts) instead of throwing
+ * on a PNG without an IDAT chunk (a file cut inside its first ~40 bytes) or a JPEG cut before its
+ * start-of-scan header. Refuse those before decoding: the extraction pool survives such a crash as
+ * "extractor crashed", an in-process run does not.
+ */
+function assertImageData(bytes: Uint8Array): void {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b[0] === 0x89) {
+    for (let i = 8; i + 8 <= b.length; i += 12 + b.readUInt32BE(i)) {
+      const type = b.toString('latin1', i + 4, i + 8);
+      if (type === 'IDAT') return;
+      if (type === 'IEND') throw new IngestError(ErrorCode.corrupt, 'PNG has no image data (no IDAT chunk)');
+    }
+    throw new IngestError(ErrorCode.truncated, 'PNG is cut short before its image data');
+  }
+  if (b[0] === 0xff) {
+    for (let i = 2; i + 4 <= b.length; ) {
+      const marker = b[i + 1]!;
+      if (b[i] !== 0xff || marker === 0xff) { i++; continue; }
+      if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; }
+      if (marker === 0xd9) throw new IngestError(ErrorCode.corrupt, 'JPEG ends before any image data (no start-of-scan)');
+      const length = b.readUInt16BE(i + 2);
+      if (marker === 0xda) {
+        if (i + 2 + length <= b.length) return;
+        break;
+      }
+      i += 2 + length;
+    }
+    throw new IngestError(ErrorCode.truncated, 'JPEG is cut short before its image data (no complete start-of-scan header)');
+  }
+}
+
 async function decodeWithCanvas(bytes: Uint8Array): Promise<Gray> {
+  assertImageData(bytes);
   let img;
   try {
     img = await loadImage(Buffer.from(bytes));

@@ -11,10 +11,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
-import type { DocModel } from '../schemas/model.js';
+import type { DocModel, Message } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
-import { type Matrix, pageRules, pageRuns, type PathOps } from './pdf/geometry.js';
+import { type Matrix, multiply, pageRules, pageRuns, type PathOps, uprightFrame } from './pdf/geometry.js';
 import { layoutDocument, type PageContent } from './pdf/layout.js';
 import { extractScannedPdf, ocrPdfPages, withOcrPages } from './ocr.js';
 
@@ -82,12 +82,13 @@ export async function readPage(doc: PDFDocumentProxy, n: number): Promise<PdfPag
   const page = await doc.getPage(n);
   try {
     const viewport = page.getViewport({ scale: 1 });
-    const vt = viewport.transform as Matrix;
     const [content, ops] = await Promise.all([page.getTextContent(), page.getOperatorList()]);
+    const upright = uprightFrame(content, viewport.transform as Matrix, viewport.width, viewport.height);
+    const vt = upright ? multiply(upright.turn, viewport.transform as Matrix) : (viewport.transform as Matrix);
     return {
       page: n,
-      width: viewport.width,
-      height: viewport.height,
+      width: upright?.width ?? viewport.width,
+      height: upright?.height ?? viewport.height,
       runs: pageRuns(content, vt),
       rules: pageRules(ops.fnArray, ops.argsArray, pdfjs.OPS as unknown as PathOps, vt),
       hasImages: ops.fnArray.some((fn) => IMAGE_OPS.has(fn)),
@@ -95,6 +96,16 @@ export async function readPage(doc: PDFDocumentProxy, n: number): Promise<PdfPag
   } finally {
     page.cleanup();
   }
+}
+
+/**
+ * A font without a Unicode map gives private-use or replacement characters: the text is there on
+ * paper but not in the extraction, which must not pass silently.
+ */
+function unmappedGlyphs(p: PdfPage): Message[] {
+  const count = p.runs.reduce((n, r) => n + (r.str.match(/[\ue000-\uf8ff\ufffd]/g)?.length ?? 0), 0);
+  if (count === 0) return [];
+  return [{ code: 'pdf-unmapped-glyphs', message: `page ${p.page}: ${count} characters have no Unicode mapping in their font and were not extracted correctly`, severity: 'warning', stage: 'extract', place: { page: p.page } }];
 }
 
 export async function extractPdf(bytes: Uint8Array, ctx?: ExtractContext): Promise<DocModel> {
@@ -120,7 +131,7 @@ export async function extractPdf(bytes: Uint8Array, ctx?: ExtractContext): Promi
     if (!pages.some((p) => p.runs.length > 0)) {
       throw new IngestError(ErrorCode.noTextLayer, `none of the ${pages.length} pages has text; OCR is needed`);
     }
-    const model: DocModel = { format: 'pdf', blocks: layoutDocument(pages), messages: [] };
+    const model: DocModel = { format: 'pdf', blocks: layoutDocument(pages), messages: pages.flatMap(unmappedGlyphs) };
     return scanned.length > 0 ? withOcrPages(model, await ocrPdfPages(bytes, scanned, ctx)) : model;
   } finally {
     await doc.destroy();

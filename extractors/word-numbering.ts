@@ -43,14 +43,14 @@ export function writeNumbering(documentXml: string, numberingXml: string | null)
   if (!numberingXml || !documentXml.includes('<w:numPr')) return documentXml;
   const numbering = readNumbering(numberingXml);
   const $ = cheerio.load(documentXml, { xml: { xmlMode: true, decodeEntities: false } });
-  const counters = new Map<string, number[]>();
+  const state: Counters = { counts: new Map(), started: new Set() };
   let changed = false;
   for (const p of $('w\\:p').toArray()) {
     const numPr = kid(kid(p, 'w:pPr'), 'w:numPr');
     const numId = attr(kid(numPr, 'w:numId'));
     const ilvl = int(attr(kid(numPr, 'w:ilvl'))) ?? 0;
     if (numId === undefined || numId === '0') continue;
-    const label = nextLabel(numbering, counters, numId, ilvl);
+    const label = nextLabel(numbering, state, numId, ilvl);
     if (label === '') continue;
     const run = `<w:r><w:t xml:space="preserve">${escapeXml(label)}</w:t></w:r>`;
     const pPr = kid(p, 'w:pPr');
@@ -101,7 +101,14 @@ function readLevel(lvl: Element, index: number): Level {
   };
 }
 
-function nextLabel(numbering: Numbering, counters: Map<string, number[]>, numId: string, ilvl: number): string {
+interface Counters {
+  /** abstractNumId -> counter per level; NaN = restarts at its start when next used */
+  counts: Map<string, number[]>;
+  /** numIds already used: their startOverride applied once */
+  started: Set<string>;
+}
+
+function nextLabel(numbering: Numbering, state: Counters, numId: string, ilvl: number): string {
   const abstractId = numbering.abstractOf.get(numId);
   const base = abstractId === undefined ? undefined : numbering.levels.get(abstractId);
   if (abstractId === undefined || !base) return '';
@@ -111,11 +118,11 @@ function nextLabel(numbering: Numbering, counters: Map<string, number[]>, numId:
     const o = overrides?.get(i);
     return b ? { ...b, ...o } : undefined;
   };
-  const counts = counters.get(abstractId) ?? [];
-  counters.set(abstractId, counts);
+  const counts = state.counts.get(abstractId) ?? [];
+  state.counts.set(abstractId, counts);
   // a startOverride restarts the list the first time this numId is used
-  if (overrides && !counters.has(`started:${numId}`)) {
-    counters.set(`started:${numId}`, []);
+  if (overrides && !state.started.has(numId)) {
+    state.started.add(numId);
     for (const [i, o] of overrides) if (o.start !== undefined) counts[i] = Number.NaN;
   }
   for (let i = 0; i < ilvl; i++) if (counts[i] === undefined || Number.isNaN(counts[i])) counts[i] = level(i)?.start ?? 1;

@@ -95,6 +95,11 @@ export class ExtractionPool {
     return [...this.slots].flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid]));
   }
 
+  /** Documents in a child now, and waiting for one. */
+  get load(): { running: number; queued: number } {
+    return { running: [...this.slots].filter((s) => s.current !== null).length, queued: this.queue.length };
+  }
+
   async extract(path: string, source: string, options: IsolatedOptions = {}): Promise<DocumentRecord> {
     if (this.closed) throw new IngestError(ErrorCode.internal, 'extraction pool is closed');
     options.signal?.throwIfAborted();

@@ -91,9 +91,10 @@ describe('extractDoc without a working LibreOffice', () => {
   it('soffice that hangs is killed at the timeout, then the text fallback runs', async () => {
     process.env.DOCINGEST_SOFFICE = fakeSoffice('sleep 60');
     const started = Date.now();
-    const m = await extractDoc(doc, ctx({ timeoutMs: 1500 }));
+    const m = await extractDoc(doc, ctx({ timeoutMs: 2000 }));
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(m.messages[0]?.message).toMatch(/did not finish within 1500 ms/);
+    // 80% of the document's limit, so the fallback still fits in it
+    expect(m.messages[0]?.message).toMatch(/did not finish within 1600 ms/);
   });
 
   it('soffice that fails says how, in the warning', async () => {

@@ -5,7 +5,8 @@ import { extractDocx } from '../extractors/docx.js';
 import { extractText } from '../extractors/text.js';
 import { defaultLimits, type ExtractContext } from '../src/formats.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
-import { documentXml, makeDocx, para } from './fixtures/hostile/docx.js';
+import { contentTypes, documentXml, makeDocx, packageRels, para } from './fixtures/hostile/docx.js';
+import { makeZip } from './fixtures/hostile/zip.js';
 
 const fixture = fs.readFileSync(new URL('./fixtures/word/report.docx', import.meta.url));
 const ctx = (limits: Partial<ExtractContext['limits']> = {}): ExtractContext => ({ source: 't.docx', limits: { ...defaultLimits, ...limits } });
@@ -84,6 +85,31 @@ describe('extractDocx: table grids mammoth gets wrong, repaired', () => {
   });
 });
 
+describe('extractDocx: Word auto-numbering printed as a text dump prints it', () => {
+  const numbering =
+    '<?xml version="1.0" encoding="UTF-8"?><w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">' +
+    '<w:abstractNum w:abstractNumId="0">' +
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>' +
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="（%2）"/></w:lvl></w:abstractNum>' +
+    '<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl></w:abstractNum>' +
+    '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num></w:numbering>';
+  const numbered = (numId: number, ilvl: number, text: string) =>
+    `<w:p><w:pPr><w:numPr><w:ilvl w:val="${ilvl}"/><w:numId w:val="${numId}"/></w:numPr></w:pPr><w:r><w:t>${text}</w:t></w:r></w:p>`;
+
+  it('labels from w:lvlText with counters per level; Chinese counting in arabic, then a space; bullets as "· "', async () => {
+    const body = numbered(1, 0, '部门概况') + numbered(1, 1, '主要职能') + numbered(1, 1, '机构设置') + numbered(1, 0, '收支情况') +
+      numbered(1, 1, '收入') + numbered(2, 0, '要点') + para('正文');
+    const data = makeZip([
+      { name: '[Content_Types].xml', data: contentTypes },
+      { name: '_rels/.rels', data: packageRels },
+      { name: 'word/document.xml', data: documentXml(body) },
+      { name: 'word/numbering.xml', data: numbering },
+    ]);
+    const m = await extractDocx(data, ctx());
+    expect(paragraphs(m.blocks).map((p) => p.text)).toEqual(['1、 部门概况', '（1） 主要职能', '（2） 机构设置', '2、 收支情况', '（1） 收入', '· 要点', '正文']);
+  });
+});
+
 describe('extractDocx: messages and refusals', () => {
   it("mammoth's messages become model messages; unknown styles are info", async () => {
     const xml = documentXml('<w:p><w:pPr><w:pStyle w:val="ReportBody"/></w:pPr><w:r><w:t>正文</w:t></w:r></w:p>');
@@ -91,6 +117,16 @@ describe('extractDocx: messages and refusals', () => {
     expect(m.messages).toEqual([
       { code: 'docx-conversion', message: expect.stringMatching(/ReportBody was referenced but not defined/), severity: 'info', stage: 'extract' },
       { code: 'docx-conversion', message: expect.stringMatching(/Unrecognised paragraph style.*ReportBody/), severity: 'info', stage: 'extract' },
+    ]);
+  });
+
+  it('content mammoth skips (imported chunks, embedded objects) is reported, not silently lost', async () => {
+    const xml = documentXml(para('正文') + '<w:altChunk r:id="rId9" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>' +
+      '<w:p><w:r><w:object w:dxaOrig="100" w:dyaOrig="100"/></w:r></w:p>');
+    const m = await extractDocx(makeDocx(xml), ctx());
+    expect(m.messages.filter((x) => x.code === 'docx-unread-content').map((x) => x.message)).toEqual([
+      expect.stringMatching(/^1 imported document chunk/),
+      expect.stringMatching(/^1 embedded object/),
     ]);
   });
 

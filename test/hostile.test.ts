@@ -11,7 +11,8 @@ import { extractors, type Limits } from '../src/formats.js';
 import { ExtractionPool } from '../src/isolate.js';
 import { documentXml, makeDocx, para, sampleBody, table } from './fixtures/hostile/docx.js';
 import { makeEncryptedPdf, makeTextPdf } from './fixtures/hostile/pdf.js';
-import { makePngHeader } from './fixtures/hostile/png.js';
+import { createCanvas } from '@napi-rs/canvas';
+import { chunk, makePngHeader, PNG_SIGNATURE } from './fixtures/hostile/png.js';
 
 let dir: string;
 const pool = new ExtractionPool({ concurrency: 2 });
@@ -219,5 +220,28 @@ describe.skipIf(!has('png'))('hostile images', () => {
     expect(err.code).toBe(ErrorCode.tooManyPixels);
     expect(err.message).toMatch(/50000/);
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  // @napi-rs/canvas segfaults (PNG) or aborts on a Rust panic (JPEG) on these instead of throwing:
+  // the image extractor must refuse them before decoding, so they get their own code, not "crashed"
+  it('a PNG cut before its image data: truncated-file; a PNG without IDAT: corrupt-file', async () => {
+    const cut = await refusal('cut.png', makePngHeader(100, 100).subarray(0, 33));
+    expect([cut.code, cut.message]).toEqual([ErrorCode.truncated, 'PNG is cut short before its image data']);
+    const header = makePngHeader(100, 100).subarray(8, 33); // the IHDR chunk
+    const noData = await refusal('no-idat.png', Buffer.concat([PNG_SIGNATURE, header, chunk('IEND', Buffer.alloc(0))]));
+    expect([noData.code, noData.message]).toEqual([ErrorCode.corrupt, 'PNG has no image data (no IDAT chunk)']);
+  });
+
+  it('a JPEG cut before its start-of-scan header: truncated-file', async () => {
+    const canvas = createCanvas(200, 100);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 200, 100);
+    const jpeg = await canvas.encode('jpeg', 80);
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    expect(sos).toBeGreaterThan(0);
+    const err = await refusal('cut.jpg', jpeg.subarray(0, sos + 6));
+    expect(err.code).toBe(ErrorCode.truncated);
+    expect(err.message).toMatch(/^JPEG is cut short before its image data/);
   });
 });

@@ -90,11 +90,26 @@ describe('htmlToModel: tables as a text dump prints them', () => {
     expect(grid(t)).toEqual([['全年\n执行数\n（万元）']]);
   });
 
-  it('a nested table is flattened into its cell, one line per row, and gets no table index', () => {
-    const m = extractHtml(page('<table><tr><td>外<table><tr><td>甲</td><td>1</td></tr><tr><td>乙</td><td>2</td></tr></table></td></tr></table><table><tr><td>后</td></tr></table>'));
+  it('a small grid nested in a form cell is flattened into that cell, one line per row, and gets no table index', () => {
+    const m = extractHtml(page('<table><tr><td>资金</td><td>外<table><tr><td>甲</td><td>1</td></tr><tr><td>乙</td><td>2</td></tr></table></td></tr></table><table><tr><td>后</td></tr></table>'));
     const ts = tables(m.blocks);
-    expect(ts.map(grid)).toEqual([[['外\n甲 1\n乙 2']], [['后']]]);
+    expect(ts.map(grid)).toEqual([[['资金', '外\n甲 1\n乙 2']], [['后']]]);
     expect(ts.map((t) => t.place.table)).toEqual([0, 1]);
+    expect(m.messages).toMatchObject([{ code: 'nested-table', severity: 'info', stage: 'extract', place: { table: 0, row: 0, col: 1 } }]);
+  });
+
+  it('a layout table (portal page frame) is unwrapped: its article paragraphs and data tables come out as blocks', () => {
+    const m = extractHtml(page(`<table><tr><td><a href="/">首页</a></td><td>信息公开</td></tr>
+      <tr><td colspan="2"><div><h1>一、部门概况</h1><p>正文一段。</p><table><tr><td>项目名称</td><td>示例</td></tr></table><p>填表人：张三</p></div></td></tr></table>`));
+    expect(m.blocks.map((b) => (b.type === 'paragraph' ? b.text : grid(b)))).toEqual([
+      '首页', '信息公开', '一、部门概况', '正文一段。', [['项目名称', '示例']], '填表人：张三',
+    ]);
+    expect(tables(m.blocks)[0]?.place.table).toBe(0);
+  });
+
+  it('a one-column frame around a table is unwrapped; hidden elements are skipped', () => {
+    const m = extractHtml(page('<table><tr><td><table><tr><td>a</td><td>b</td></tr></table></td></tr></table><div style="display: none"><p>菜单</p></div><p hidden>隐藏</p>'));
+    expect(m.blocks.map((b) => (b.type === 'paragraph' ? b.text : grid(b)))).toEqual([[['a', 'b']]]);
   });
 
   it('a one-cell table holding only a page number ("-1-") is layout, not a table', () => {

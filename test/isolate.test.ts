@@ -33,6 +33,12 @@ const alive = (pid: number) => {
   }
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 30_000) throw new Error('condition not met within 30 s');
+    await sleep(10);
+  }
+}
 
 let small: string;
 let big: string;
@@ -112,7 +118,7 @@ describe('a document that hangs, crashes or is cancelled costs only itself', () 
     await pool.extract(small, 'warm-up');
     const [victim] = pool.workerPids;
     const pending = pool.extract(big, 'big.txt');
-    await sleep(150); // the stat is done and the job is in the child
+    await until(() => pool.load.running === 1);
     process.kill(victim!, 'SIGSEGV');
     const err = await failure(pending);
     expect(err.code).toBe(ErrorCode.internal);
@@ -156,9 +162,12 @@ describe('a document that hangs, crashes or is cancelled costs only itself', () 
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
     // one signal for a whole run: one listener, not one per document (MaxListenersExceededWarning)
-    const docs = [big, ...Array<string>(12).fill(small)].map((p, i) => pool.extract(p, `doc-${i}`, { signal: controller.signal }));
-    await sleep(150);
+    const running = pool.extract(big, 'big', { signal: controller.signal });
+    await until(() => pool.load.running === 1);
+    const queued = Array.from({ length: 12 }, (_, i) => pool.extract(small, `queued-${i}`, { signal: controller.signal }));
+    await until(() => pool.load.queued === 12);
     controller.abort();
+    const docs = [running, ...queued];
     const outcomes = await Promise.allSettled(docs);
     process.off('warning', onWarning);
     expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).name : 'resolved'))).toEqual(Array(13).fill('AbortError'));

@@ -16,15 +16,25 @@ const text = (x: number, top: number, s: string, size = 10) => `BT /F1 ${size} T
 const hRule = (x0: number, x1: number, top: number) => `${x0} ${H - top - 0.25} ${x1 - x0} 0.5 re f`;
 const vRule = (x: number, top0: number, top1: number) => `${x - 0.25} ${H - top1} 0.5 ${top1 - top0} re f`;
 
+/** F2 is Courier whose Unicode map sends "A" to the Kangxi radical ⽬ (U+2F6C) and "B" to a private-use code. */
+const TO_UNICODE = `/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def
+1 begincodespacerange <00> <FF> endcodespacerange
+3 beginbfchar <41> <2F6C> <42> <E000> <43> <6807> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end`;
+
 function makePdf(pages: string[][]): Uint8Array {
   const objs: string[] = [];
+  const first = 6; // page objects start here
   objs[1] = '<< /Type /Catalog /Pages 2 0 R >>';
-  objs[2] = `<< /Type /Pages /Kids [${pages.map((_, i) => `${4 + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`;
+  objs[2] = `<< /Type /Pages /Kids [${pages.map((_, i) => `${first + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`;
   objs[3] = '<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>';
+  objs[4] = '<< /Type /Font /Subtype /Type1 /BaseFont /Courier /ToUnicode 5 0 R >>';
+  objs[5] = `<< /Length ${TO_UNICODE.length} >>\nstream\n${TO_UNICODE}\nendstream`;
   pages.forEach((ops, i) => {
     const content = ops.join('\n');
-    objs[4 + i * 2] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 ${H}] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`;
-    objs[5 + i * 2] = `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`;
+    objs[first + i * 2] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 ${H}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${first + 1 + i * 2} 0 R >>`;
+    objs[first + 1 + i * 2] = `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`;
   });
   let out = '%PDF-1.4\n';
   const offsets: number[] = [];
@@ -118,6 +128,26 @@ describe('extractPdf on generated PDFs', () => {
     expect(t!.confidence).toBeLessThan(1);
     expect(rowTexts(t!)).toEqual(rows);
     expect(paragraphs(model)).toEqual(['Funds of the year:']);
+  });
+
+  it('reads a page whose content is turned 90° and prints fake bold once', async () => {
+    const table = [
+      text(76, 86, 'Item'), text(334, 86, 'Amount'),
+      text(76, 106, 'Fund'), text(204, 106, 'Budget'), text(334, 106, '713.64'),
+      ...[72, 92, 112].map((y) => hRule(72, 460, y)),
+      vRule(72, 72, 112), vRule(460, 72, 112), vRule(330, 72, 112), vRule(200, 92, 112),
+      text(72, 160, 'Bold words'), text(72.3, 160, 'Bold words'),
+    ];
+    const model = await extractPdf(makePdf([['q 0 1 -1 0 842 0 cm', ...table, 'Q']]));
+    expect(rowTexts(tables(model)[0]!)).toEqual([['Item', 'Amount'], ['Fund', 'Budget', '713.64']]);
+    expect(paragraphs(model)).toEqual(['Bold words']);
+  });
+
+  it('maps Kangxi radicals to ideographs and warns about characters without a Unicode mapping', async () => {
+    const model = await extractPdf(makePdf([['BT /F2 10 Tf 72 700 Td (AC) Tj ET', 'BT /F2 10 Tf 72 600 Td (BB) Tj ET']]));
+    expect(paragraphs(model)[0]).toBe('目标'); // U+76EE, not the radical U+2F6C
+    expect(model.messages).toEqual([expect.objectContaining({ code: 'pdf-unmapped-glyphs', severity: 'warning', place: { page: 1 } })]);
+    expect(model.messages[0]!.message).toMatch(/page 1: 2 characters/);
   });
 
   it('reports a scanned page as images without text runs (the OCR path takes it)', async () => {

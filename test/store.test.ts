@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DocumentInfo, DocumentRecord, Expense, Form, FundLine, Indicator, RubricRow, Section } from '../schemas/record.js';
 import { Message } from '../schemas/model.js';
 import { SCHEMA_VERSION, Store, StoreError } from '../src/store/index.js';
+import { migrations } from '../src/store/migrations.js';
 import {
   documentColumns, expenseColumns, formChildren, formColumns, formObjectColumns, fundColumns, indicatorColumns,
   rubricColumns, sectionColumns, warningColumns,
@@ -128,6 +129,25 @@ describe('schema and reads', () => {
     db.close();
     expect(() => Store.open(dbFile)).toThrow(expect.objectContaining({ code: 'db-too-new' }));
     store = Store.open(path.join(dir, 'other.sqlite'));
+  });
+
+  it('migrates a database written at an older version, keeping its rows', () => {
+    const old = path.join(dir, 'old.sqlite');
+    const db = new Database(old);
+    db.exec(migrations[0]!.sql);
+    db.pragma('user_version = 1');
+    db.prepare(`INSERT INTO documents (source, status, error_code, error, extractor_version, ingested_at)
+                VALUES ('x.doc', 'failed', 'corrupt-file', 'bad', 1, '2024-01-01')`).run();
+    db.close();
+    const reopened = Store.open(old);
+    try {
+      expect(reopened.schemaVersion).toBe(SCHEMA_VERSION);
+      expect(reopened.failures()).toEqual([{ source: 'x.doc', sha256: null, code: 'corrupt-file', message: 'bad' }]);
+      reopened.saveDocument(fullRecord('y.txt'), meta);
+      expect(reopened.record('y.txt')).toEqual(fullRecord('y.txt'));
+    } finally {
+      reopened.close();
+    }
   });
 
   it('flat views carry the document and form columns', () => {

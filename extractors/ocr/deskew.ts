@@ -2,7 +2,7 @@
 // that a table rule drifts 20 px across a 200-dpi page and rows of text smear into each other.
 // Shearing the ink by the right angle makes text lines and rules line up, so the row histogram
 // of ink becomes the most peaked (sum of squares largest).
-import { binarize, rotate, type Gray } from './raster.js';
+import { binarize, shearLevel, type Gray } from './raster.js';
 
 /** Leaning angle in degrees (positive: lines go down to the right), within ±maxDegrees. */
 export function estimateSkew(img: Gray, maxDegrees = 2): number {
@@ -38,5 +38,5 @@ export function estimateSkew(img: Gray, maxDegrees = 2): number {
 /** The page levelled, and the angle it leant by; pages within 0.05° are left as they are. */
 export function deskew(img: Gray): { image: Gray; angle: number } {
   const angle = estimateSkew(img);
-  return { image: Math.abs(angle) < 0.05 ? img : rotate(img, angle), angle };
+  return { image: Math.abs(angle) < 0.05 ? img : shearLevel(img, angle), angle };
 }

@@ -146,5 +146,21 @@ async function readOutside(img: Gray, grids: Grid[]): Promise<OcrLine[]> {
     }
   }
   const lines = await recognizeLines(blanked, PSM.AUTO);
-  return lines.sort((a, b) => a.box[1] - b.box[1]);
+  // a line with a doubtful word is read again on its own, as is and at twice the size; the
+  // surest reading wins ("…自评胡" on the page, "…自评表" alone)
+  const reread = await Promise.all(
+    lines.map(async (line) => {
+      if (Math.min(...line.words.map((w) => w.confidence)) >= RETRY_BELOW) return line;
+      const [x0, y0, x1, y1] = line.box;
+      const m = 4, left = Math.max(0, x0 - m), top = Math.max(0, y0 - m);
+      const area = crop(blanked, x0 - m, y0 - m, x1 + m, y1 + m);
+      const readings = [
+        line,
+        ...(await recognizeLines(area, PSM.SINGLE_LINE, left, top)),
+        ...scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_LINE), 0.5, left, top),
+      ];
+      return readings.reduce((best, r) => (r.confidence > best.confidence ? r : best));
+    }),
+  );
+  return reread.sort((a, b) => a.box[1] - b.box[1]);
 }

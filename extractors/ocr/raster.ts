@@ -120,3 +120,27 @@ export function upscale2(img: Gray): Gray {
   }
   return { width, height, data };
 }
+
+/**
+ * Level a page leaning `degrees` by two whole-pixel shears (columns shifted vertically, then rows
+ * horizontally). For the small angles of scans this equals a rotation to within a pixel, and
+ * unlike resampling it keeps every glyph pixel as scanned: bilinear rotation blurs thin strokes
+ * enough to cost tesseract words (measured on a corpus page: 7 doubtful words instead of 2).
+ */
+export function shearLevel(img: Gray, degrees: number): Gray {
+  const { width, height } = img;
+  const t = Math.tan((degrees * Math.PI) / 180);
+  const cx = width / 2, cy = height / 2;
+  const columns = new Uint8Array(width * height).fill(255);
+  for (let x = 0; x < width; x++) {
+    const shift = Math.round((x - cx) * t);
+    for (let y = Math.max(0, -shift); y < Math.min(height, height - shift); y++) columns[y * width + x] = img.data[(y + shift) * width + x]!;
+  }
+  const data = new Uint8Array(width * height).fill(255);
+  for (let y = 0; y < height; y++) {
+    const shift = -Math.round((y - cy) * t);
+    const from = Math.max(0, -shift), to = Math.min(width, width - shift);
+    if (to > from) data.set(columns.subarray(y * width + from + shift, y * width + to + shift), y * width + from);
+  }
+  return { width, height, data };
+}

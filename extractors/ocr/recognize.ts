@@ -18,7 +18,7 @@ export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0): Promi
       for (const line of para.lines) {
         const words = line.words
           .map((w) => ({
-            text: w.text.trim(),
+            text: fixOcrText(w.text.trim()),
             box: [w.bbox.x0 - MARGIN + dx, w.bbox.y0 - MARGIN + dy, w.bbox.x1 - MARGIN + dx, w.bbox.y1 - MARGIN + dy] as OcrWord['box'],
             confidence: w.confidence / 100,
           }))
@@ -29,6 +29,14 @@ export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0): Promi
     }
   }
   return lines;
+}
+
+/**
+ * chi_sim's habits fixed where they cannot be meant: it reads the full-width bracket "（" as the
+ * angle bracket "〈" (U+3008), which Chinese forms never print ("〈共性)" is "（共性）").
+ */
+export function fixOcrText(s: string): string {
+  return s.replace(/\u3008/g, '（').replace(/\u3009/g, '）');
 }
 
 const ASCII_WORD = /[A-Za-z0-9%.,)\]]$/;

@@ -50,12 +50,20 @@ export function unionBox(boxes: Box[]): Box {
 export const round1 = (b: Box): Box => b.map((v) => Math.round(v * 10) / 10) as Box;
 
 /**
+ * Kangxi radicals and CJK compatibility ideographs: fonts of Word exports often map glyphs to these
+ * look-alikes ("⽬标" with U+2F6C for 目), which match nothing; NFKC maps each to the ideograph.
+ * Only these ranges: NFKC would also fold the full-width punctuation that text keeps verbatim.
+ */
+const RADICALS = /[\u2e80-\u2fdf\uf900-\ufaff]/g;
+
+/**
  * Text runs of a page. Only upright text is kept: rotated runs (a vertical stamp, a watermark) would
  * smear across table rows. Whitespace items are dropped: pdfjs inserts them for any wide gap, also
  * the gap between two table cells, so spaces are rebuilt from the geometry when lines are joined.
  */
 export function pageRuns(content: TextContent, viewport: Matrix): Run[] {
   const runs: Run[] = [];
+  const seen = new Map<string, Run[]>();
   for (const item of content.items) {
     if (!('str' in item)) continue;
     const it = item as TextItem;
@@ -67,9 +75,42 @@ export function pageRuns(content: TextContent, viewport: Matrix): Run[] {
     const [x, base] = [t[4], t[5]];
     // width is in device units already scaled by the text matrix; the viewport scale is 1
     const width = it.width > 0 ? it.width : size * it.str.length;
-    runs.push({ str: it.str, x0: x, x1: x + width, base, size });
+    const str = it.str.replace(RADICALS, (c) => c.normalize('NFKC'));
+    // fake bold: Word and WPS print a CJK font without a bold face twice, a fraction of a point
+    // apart; the copy would double every character ("预预算算")
+    const twins = seen.get(str) ?? [];
+    if (twins.some((o) => Math.abs(o.x0 - x) < 0.25 * size && Math.abs(o.base - base) < 0.25 * size)) continue;
+    const run = { str, x0: x, x1: x + width, base, size };
+    seen.set(str, [...twins, run]);
+    runs.push(run);
   }
   return runs;
+}
+
+/**
+ * The rotation that sets a page's text upright, as a transform to apply after the viewport, with
+ * the size of the upright page. A landscape table printed on a portrait page by turning the
+ * content (not by /Rotate) has all its text at 90°: read as is, every run would be dropped.
+ */
+export function uprightFrame(content: TextContent, viewport: Matrix, width: number, height: number): { turn: Matrix; width: number; height: number } | null {
+  const votes = new Map<number, number>();
+  for (const item of content.items) {
+    if (!('str' in item) || (item as TextItem).str.trim() === '') continue;
+    const t = multiply(viewport, (item as TextItem).transform as Matrix);
+    const quarter = ((Math.round(Math.atan2(t[1], t[0]) / (Math.PI / 2)) % 4) + 4) % 4;
+    votes.set(quarter, (votes.get(quarter) ?? 0) + (item as TextItem).str.length);
+  }
+  const [quarter] = [...votes].sort((a, b) => b[1] - a[1])[0] ?? [0];
+  if (!quarter) return null;
+  const angle = (-quarter * Math.PI) / 2;
+  const [c, s] = [Math.round(Math.cos(angle)), Math.round(Math.sin(angle))];
+  const turn: Matrix = [c, s, -s, c, 0, 0];
+  const corners = [apply(turn, 0, 0), apply(turn, width, 0), apply(turn, 0, height), apply(turn, width, height)];
+  const minX = Math.min(...corners.map((p) => p[0]));
+  const minY = Math.min(...corners.map((p) => p[1]));
+  turn[4] = -minX;
+  turn[5] = -minY;
+  return { turn, width: quarter % 2 ? height : width, height: quarter % 2 ? width : height };
 }
 
 /** The part of pdfjs's OPS table that rule collection reads. */

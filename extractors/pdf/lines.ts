@@ -136,7 +136,8 @@ export function measureFrame(lines: PageLine[], pageWidth: number): TextFrame {
   for (const ls of byPage.values()) {
     for (let i = 1; i < ls.length; i++) {
       const d = ls[i]!.base - ls[i - 1]!.base;
-      if (d > 0 && Math.abs(ls[i]!.size - ls[i - 1]!.size) < 0.5) pitches.push(d / ls[i]!.size);
+      // lines of one paragraph sit closer than 2.5 ems; farther pairs are gaps, not the pitch
+      if (d > 0 && d < 2.5 * ls[i]!.size && Math.abs(ls[i]!.size - ls[i - 1]!.size) < 0.5) pitches.push(d / ls[i]!.size);
     }
   }
   pitches.sort((a, b) => a - b);
@@ -154,13 +155,14 @@ export function startsParagraph(prev: PageLine, next: PageLine, frame: TextFrame
   if (Math.abs(prev.size - next.size) > 0.15 * em) return true;
   if (next.page === prev.page) {
     const pitch = (next.base - prev.base) / next.size;
-    if (pitch > Math.max(frame.pitch * 1.45, frame.pitch + 0.6)) return true;
+    if (pitch > Math.max(frame.pitch * 1.45, frame.pitch + 0.6)) return true; // extra space above
   }
   if (prev.x1 < frame.right - 2 * em) return true; // the previous line stopped short: it ended
   const base = contX ?? frame.left;
   if (next.x0 > base + 0.9 * em) return true; // an indented first line
   // a marker at the margin starts an item only after a finished sentence: a wrap can put
-  // "一、" at a line start ("…标准统" / "一、程序到位…")
+  // "一、" at a line start ("…标准统" / "一、程序到位…"), and a list run into its lead-in
+  // ("主要职责是：" / "1、组织拟订…") is one paragraph in the source
   return NUMBERING.test(next.text) && SENTENCE_END.test(prev.text);
 }
 

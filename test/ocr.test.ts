@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Cell, Paragraph, Table } from '../schemas/model.js';
+import { ErrorCode, IngestError } from '../src/errors.js';
+import { defaultLimits } from '../src/formats.js';
+import { extractImage, imageSize } from '../extractors/image.js';
+import { assemble, lowConfidence, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
+import { estimateSkew } from '../extractors/ocr/deskew.js';
+import { buildGrids } from '../extractors/ocr/grid.js';
+import { isPageNumber } from '../extractors/ocr/layout.js';
+import { rotate, type Gray } from '../extractors/ocr/raster.js';
+import { findRules } from '../extractors/ocr/rules.js';
+import { decodeTiff } from '../extractors/ocr/tiff.js';
+import { joinWords } from '../extractors/ocr/recognize.js';
+
+const fixture = new URL('./fixtures/ocr-table.png', import.meta.url);
+const ctx = { source: 'ocr-table.png', limits: defaultLimits };
+
+afterAll(() => terminateOcr());
+
+/** A white raster with black rectangles drawn in. */
+function page(width: number, height: number, rects: Array<[number, number, number, number]>): Gray {
+  const data = new Uint8Array(width * height).fill(255);
+  for (const [x0, y0, x1, y1] of rects) for (let y = y0; y < y1; y++) data.fill(0, y * width + x0, y * width + x1);
+  return { width, height, data };
+}
+
+describe('image header checks', () => {
+  it('refuses a PNG that claims 50,000×50,000 pixels before decoding it', async () => {
+    const png = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(png);
+    png.write('IHDR', 12, 'latin1');
+    png.writeUInt32BE(50_000, 16);
+    png.writeUInt32BE(50_000, 20);
+    expect(imageSize(png)).toEqual({ width: 50_000, height: 50_000 });
+    const err = await extractImage(png, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IngestError);
+    expect((err as IngestError).code).toBe(ErrorCode.tooManyPixels);
+  });
+
+  it('reads JPEG and TIFF sizes from their headers', () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0x09, 0x1b, 0x06, 0x72, 1, 0, 0, 0]);
+    expect(imageSize(jpeg)).toEqual({ width: 1650, height: 2331 });
+    expect(imageSize(tiff(3, 2, [0, 128, 255, 255, 128, 0]))).toEqual({ width: 3, height: 2 });
+  });
+});
+
+/** A one-strip, uncompressed 8-bit grey little-endian TIFF. */
+function tiff(width: number, height: number, pixels: number[], compression = 1): Buffer {
+  const entries: Array<[number, number, number]> = [[256, 3, width], [257, 3, height], [258, 3, 8], [259, 3, compression], [262, 3, 1], [273, 4, 8 + 2 + 8 * 12 + 4], [277, 3, 1], [279, 4, pixels.length]];
+  const b = Buffer.alloc(8 + 2 + entries.length * 12 + 4 + pixels.length);
+  b.write('II', 0, 'latin1');
+  b.writeUInt16LE(42, 2);
+  b.writeUInt32LE(8, 4);
+  b.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, value], i) => {
+    const at = 10 + i * 12;
+    b.writeUInt16LE(tag, at); b.writeUInt16LE(type, at + 2); b.writeUInt32LE(1, at + 4);
+    if (type === 3) b.writeUInt16LE(value, at + 8); else b.writeUInt32LE(value, at + 8);
+  });
+  Buffer.from(pixels).copy(b, 10 + entries.length * 12 + 4);
+  return b;
+}
+
+describe('TIFF', () => {
+  it('decodes an uncompressed grey page', () => {
+    const [img] = decodeTiff(tiff(3, 2, [0, 128, 255, 255, 128, 0]));
+    expect(img && [...img.data]).toEqual([0, 128, 255, 255, 128, 0]);
+  });
+  it('refuses CCITT G4 with a clear error instead of garbage', () => {
+    expect(() => decodeTiff(tiff(3, 2, [0, 0, 0, 0, 0, 0], 4))).toThrow(/CCITT/);
+  });
+});
+
+describe('ruling lines and grids', () => {
+  // 3×3 grid; the rule between (0,1) and (0,2) is missing (colSpan 2), and so is the one
+  // between (1,0) and (2,0) (rowSpan 2)
+  const xs = [50, 250, 450, 650], ys = [50, 150, 250, 350];
+  const rects: Array<[number, number, number, number]> = [];
+  for (const y of ys) rects.push([xs[0]!, y, xs[3]! + 2, y + 2]);
+  rects.push([xs[0]!, ys[0]!, xs[0]! + 2, ys[3]!], [xs[3]!, ys[0]!, xs[3]! + 2, ys[3]! + 2]);
+  rects.push([xs[1]!, ys[0]!, xs[1]! + 2, ys[3]!]);
+  rects.push([xs[2]!, ys[1]!, xs[2]! + 2, ys[3]!]);
+  const withoutInner = rects.filter((r) => !(r[1] === ys[2] && r[3] === ys[2]! + 2));
+  withoutInner.push([xs[1]!, ys[2]!, xs[3]! + 2, ys[2]! + 2]); // the row rule only right of column 0
+  const img = page(720, 400, withoutInner);
+
+  it('finds the grid with its column and row spans', () => {
+    const rules = findRules(img);
+    const grids = buildGrids(rules.horizontal, rules.vertical);
+    expect(grids).toHaveLength(1);
+    const spans = grids[0]!.cells.map((c) => [c.row, c.col, c.rowSpan, c.colSpan]);
+    expect(spans).toEqual([[0, 0, 1, 1], [0, 1, 1, 2], [1, 0, 2, 1], [1, 1, 1, 1], [1, 2, 1, 1], [2, 1, 1, 1], [2, 2, 1, 1]]);
+  });
+
+  it('does not take a glyph stroke touching two rules for a column rule', () => {
+    // a 3-px stroke from rule to rule in a tight row, with the rest of a glyph beside it
+    const glyph = page(720, 400, [...withoutInner, [120, 152, 123, 250], [110, 190, 140, 193]]);
+    const rules = findRules(glyph);
+    expect(buildGrids(rules.horizontal, rules.vertical)[0]!.xs).toHaveLength(4);
+  });
+
+  it('measures the lean of a page', () => {
+    const lines = page(1200, 900, Array.from({ length: 12 }, (_, i) => [100, 80 + i * 60, 1100, 83 + i * 60] as [number, number, number, number]));
+    expect(estimateSkew(rotate(lines, -0.6))).toBeCloseTo(0.6, 1);
+    expect(Math.abs(estimateSkew(lines))).toBeLessThan(0.05);
+  });
+});
+
+describe('page furniture and text joining', () => {
+  it('knows page numbers', () => {
+    for (const s of ['-1-', '- 12 -', '— 3 —', '第 2 页', '2 / 15']) expect(isPageNumber(s)).toBe(true);
+    for (const s of ['1、机构情况', '-', '2023']) expect(isPageNumber(s)).toBe(false);
+  });
+  it('joins Chinese words without spaces, Latin words with one', () => {
+    expect(joinWords(['年度', '资金', '总额'])).toBe('年度资金总额');
+    expect(joinWords(['Word', 'Excel'])).toBe('Word Excel');
+  });
+});
+
+describe('assembling pages', () => {
+  const cell = (text: string, row: number, col: number, rowSpan = 1, x0 = col * 100): Cell => ({
+    text, col, colSpan: 1, rowSpan, continued: false, place: { page: 1, row, col, box: [x0, row * 20, x0 + 100, row * 20 + 20 * rowSpan], confidence: 0.9 },
+  });
+  const table = (rows: Cell[][], pageNo: number): Table => {
+    for (const r of rows) for (const c of r) c.place.page = pageNo;
+    return { type: 'table', rows, confidence: 1, place: { page: pageNo, box: [0, 0, 300, 100] } };
+  };
+  const source = { width: 1000, height: 1400, tables: [], lines: [] };
+
+  it('joins a table cut by a page break and carries a cut vertical merge up', () => {
+    const p1: OcrPageBlocks = { page: 1, unit: 1, source: { page: 1, ...source }, blocks: [table([[cell('满意度', 0, 0), cell('群众满意度', 0, 1), cell('5', 0, 2)]], 1)] };
+    const continuation = table([[cell('指标（10分）', 0, 0, 2), cell('政策知晓率', 0, 1), cell('4', 0, 2)], [{ ...cell('', 1, 0), continued: true }, cell('……', 1, 1), cell('', 1, 2)]], 2);
+    const p2: OcrPageBlocks = { page: 2, unit: 1, source: { page: 2, ...source }, blocks: [continuation] };
+    const model = assemble([p1, p2], 'image-ocr');
+    expect(model.blocks).toHaveLength(1);
+    const t = model.blocks[0] as Table;
+    expect(t.rows.map((r) => r.map((c) => (c.continued ? '^' : c.text)))).toEqual([['满意度\n指标（10分）', '群众满意度', '5'], ['^', '政策知晓率', '4'], ['^', '……', '']]);
+    expect(t.rows[0]![0]!.rowSpan).toBe(3);
+    expect(t.rows[2]![1]!.place.row).toBe(2);
+  });
+
+  it('warns about cells read with low confidence, with their place', () => {
+    const low = cell('吴芍', 0, 0);
+    low.place.confidence = 0.41;
+    const messages = lowConfidence([table([[low, cell('13762795777', 0, 1)]], 3)]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ code: 'low-confidence', stage: 'ocr', severity: 'warning', place: { page: 3, row: 0, col: 0, box: [0, 0, 100, 20], confidence: 0.41 } });
+  });
+});
+
+describe('OCR of a page image (tesseract, chi_sim, offline)', () => {
+  it('reads the table cell by cell with spans, the line above it, and a confidence everywhere', async () => {
+    const realFetch = globalThis.fetch;
+    let fetches = 0;
+    globalThis.fetch = (() => { fetches++; throw new Error('no network in OCR'); }) as typeof fetch;
+    try {
+      const model = await extractImage(new Uint8Array(fs.readFileSync(fixture)), ctx);
+      expect(fetches).toBe(0);
+      expect(model.format).toBe('image-ocr');
+      const [title, t] = model.blocks as [Paragraph, Table];
+      expect(title.type).toBe('paragraph');
+      expect(title.text).toBe('部门整体支出绩效自评表');
+      expect(t.type).toBe('table');
+      expect(t.rows.map((r) => r.map((c) => c.text))).toEqual([['项目名称', '医疗保障服务'], ['执行率', '713.64', '95%']]);
+      expect(t.rows[0]![1]!.colSpan).toBe(2);
+      for (const c of t.rows.flat()) {
+        expect(c.place.page).toBe(1);
+        expect(c.place.box).toHaveLength(4);
+        expect(c.place.confidence).toBeGreaterThan(0.6);
+        expect(c.place.confidence).toBeLessThanOrEqual(1);
+      }
+      expect(title.place).toMatchObject({ page: 1 });
+      expect(title.place.confidence).toBeGreaterThan(0.6);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  }, 60_000);
+});
+
+const canUnshare = await promisify(execFile)('unshare', ['-n', 'true']).then(() => true, () => false);
+
+describe.skipIf(!canUnshare)('OCR without any network (unshare -n)', () => {
+  it('starts the engine and reads the fixture in a process with no network at all', async () => {
+    const root = new URL('..', import.meta.url).pathname;
+    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-offline-')), 'run.mts');
+    fs.writeFileSync(script, `import { extractImage } from '${root}extractors/image.ts'; import { terminateOcr } from '${root}extractors/ocr.ts'; import fs from 'node:fs';
+const m = await extractImage(new Uint8Array(fs.readFileSync('${root}test/fixtures/ocr-table.png')), { source: 'x', limits: { maxImagePixels: 1e8, maxUnzippedBytes: 1e9, timeoutMs: 6e4, maxFileBytes: 1e9 } });
+console.log(JSON.stringify(m.blocks.map((b) => b.type))); await terminateOcr();`);
+    const { stdout } = await promisify(execFile)('unshare', ['-n', path.join(root, 'node_modules/.bin/tsx'), script], { cwd: root, timeout: 50_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual(['paragraph', 'table']);
+  }, 55_000);
+});
