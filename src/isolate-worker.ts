@@ -2,7 +2,7 @@
 // extract() on it and answers with the record, or with the error's code and message (an
 // IngestError's class does not cross a process boundary; its code must).
 import { readFile } from 'node:fs/promises';
-import { asIngestError, ErrorCode } from './errors.js';
+import { asIngestError } from './errors.js';
 import { fileError, type Cancel, type Job, type Reply } from './isolate.js';
 import { extract } from './pipeline.js';
 
@@ -43,17 +43,10 @@ function failed(job: Job, err: unknown): Reply {
   return { type: 'failed', id: job.id, code, message };
 }
 
-// A library that throws from a callback of its own (tesseract.js does, see STACK.md) leaves this
-// process in an unknown state: answer for the document, then die and be replaced.
-const fatal = (err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  setTimeout(() => process.exit(1), 1000).unref();
-  if (!current) process.exit(1);
-  const reply: Reply = { type: 'failed', id: current.id, code: ErrorCode.internal, message: `extractor crashed: ${message}` };
-  process.send?.(reply, () => process.exit(1));
-};
-process.on('uncaughtException', fatal);
-process.on('unhandledRejection', fatal);
+// No uncaughtException handler on purpose: a library that throws from a callback of its own
+// (tesseract.js does, see STACK.md) leaves this process in an unknown state, so it must die. Node
+// prints the error to stderr and exits; the pool reports it as "extractor crashed" with that line.
+
 // the parent is gone (killed, or closed the pool): nothing left to work for
 process.on('disconnect', () => process.exit(0));
 

@@ -1,7 +1,8 @@
 // Extraction in a pool of child processes, so one hostile file costs one document, never the run.
 // Child processes rather than worker threads: a worker thread shares the process, and a native
-// crash in it (a segfault in @napi-rs/canvas while rendering a scanned page, an abort() from V8
-// when a heap fills up) kills the whole run. A child that dies, hangs or blows its heap is
+// crash in it kills the whole run. Such crashes are real: @napi-rs/canvas 0.1.80 segfaults on a PNG
+// cut inside its first 40 bytes and aborts on a JPEG cut before its scan data, and V8 aborts when a
+// heap fills up. A child that dies, hangs or blows its heap is
 // killed and replaced; the document it held gets a stable error code and the run goes on.
 import { fork, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';

@@ -146,6 +146,12 @@ describe.skipIf(!has('docx'))('hostile .docx', () => {
     expect(err.message).toMatch(/cut short/);
   });
 
+  it('tables nested 3,000 deep in document.xml: corrupt-file, not a crash', async () => {
+    const body = '<w:tbl><w:tr><w:tc>'.repeat(3000) + para('最深处') + '</w:tc></w:tr></w:tbl>'.repeat(3000);
+    const err = await refusal('nested.docx', makeDocx(documentXml(body)));
+    expect(err.code).toBe(ErrorCode.corrupt);
+  });
+
   it('document.xml that is not XML: corrupt-file', async () => {
     const err = await refusal('garbled.docx', makeDocx(noise(4096)));
     expect(err.code).toBe(ErrorCode.corrupt);

@@ -12,7 +12,7 @@ import { assemble, lowConfidence, terminateOcr, type OcrPageBlocks } from '../ex
 import { estimateSkew } from '../extractors/ocr/deskew.js';
 import { buildGrids } from '../extractors/ocr/grid.js';
 import { isPageNumber } from '../extractors/ocr/layout.js';
-import { rotate, type Gray } from '../extractors/ocr/raster.js';
+import { shearLevel, type Gray } from '../extractors/ocr/raster.js';
 import { findRules } from '../extractors/ocr/rules.js';
 import { decodeTiff } from '../extractors/ocr/tiff.js';
 import { joinWords } from '../extractors/ocr/recognize.js';
@@ -106,7 +106,7 @@ describe('ruling lines and grids', () => {
 
   it('measures the lean of a page', () => {
     const lines = page(1200, 900, Array.from({ length: 12 }, (_, i) => [100, 80 + i * 60, 1100, 83 + i * 60] as [number, number, number, number]));
-    expect(estimateSkew(rotate(lines, -0.6))).toBeCloseTo(0.6, 1);
+    expect(estimateSkew(shearLevel(lines, -0.6))).toBeCloseTo(0.6, 1);
     expect(Math.abs(estimateSkew(lines))).toBeLessThan(0.05);
   });
 });

@@ -95,8 +95,19 @@ describe('search finds every planted phrase and nothing else', () => {
     expect(store.search('预', { limit: 2 })).toHaveLength(2);
   });
 
-  it('ranks a match in a heading above the same match deep in a body', () => {
-    expect(store.search('高标准农田').map((h) => h.source)).toEqual(['a.txt', 'c.txt']);
+  it('ranks a match in a heading above the same match in a longer body, whatever the paths', () => {
+    store.saveDocument(buildRecord('e.txt', { sections: [{ heading: '三、其他', text: '另有桥梁维修若干处，年内全部完成验收。' }] }), meta);
+    store.saveDocument(buildRecord('f.txt', { sections: [{ heading: '四、桥梁维修', text: '完成。' }] }), meta);
+    expect(store.search('桥梁维修').map((h) => h.source)).toEqual(['f.txt', 'e.txt']);
+    expect(store.search('桥梁').map((h) => h.source)).toEqual(['f.txt', 'e.txt']);
+    expect(store.search('桥梁 维修验收').map((h) => h.source)).toEqual([]);
+    expect(store.search('桥梁 全部完成').map((h) => h.source)).toEqual(['e.txt']);
+  });
+
+  it('ranks only the most recently stored matches when told to (the bound on a common term\'s cost)', () => {
+    expect(store.search('预算', { rankWindow: 1 }).map(key)).toEqual(['d.txt rubric 预算执行率']);
+    expect(store.search('高标准农田 预算', { rankWindow: 1 }).map(key)).toEqual(['c.txt section 1、改革情况']);
+    expect(store.search('预算', { rankWindow: Infinity })).toHaveLength(3);
   });
 });
 

@@ -64,29 +64,6 @@ export function pad(img: Gray, margin: number): Gray {
   return { width, height, data };
 }
 
-/** Rotate about the centre so that a line leaning `degrees` (y grows to the right when positive) comes out level; bilinear, white fill. */
-export function rotate(img: Gray, degrees: number): Gray {
-  const { width, height, data: src } = img;
-  const rad = (degrees * Math.PI) / 180, cos = Math.cos(rad), sin = Math.sin(rad);
-  const cx = width / 2, cy = height / 2;
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const dy = y - cy;
-    for (let x = 0; x < width; x++) {
-      const dx = x - cx;
-      // inverse mapping: where in the source does this output pixel come from
-      const sx = cos * dx - sin * dy + cx, sy = sin * dx + cos * dy + cy;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) { data[y * width + x] = 255; continue; }
-      const fx = sx - x0, fy = sy - y0, i = y0 * width + x0;
-      const top = src[i]! * (1 - fx) + src[i + 1]! * fx;
-      const bottom = src[i + width]! * (1 - fx) + src[i + width + 1]! * fx;
-      data[y * width + x] = Math.round(top * (1 - fy) + bottom * fy);
-    }
-  }
-  return { width, height, data };
-}
-
 /** Binary PGM (P5): leptonica, inside tesseract, reads it without a decoder round trip. */
 export function toPgm(img: Gray): Buffer {
   const header = Buffer.from(`P5\n${img.width} ${img.height}\n255\n`, 'latin1');

@@ -205,8 +205,6 @@ CREATE INDEX search_entries_document ON search_entries (document_id);
 CREATE VIRTUAL TABLE search_trigram USING fts5 (label, body, content = 'search_entries', content_rowid = 'id', tokenize = 'trigram');
 -- written by search.ts (the grams are computed in JS); rows are deleted by the trigger below
 CREATE VIRTUAL TABLE search_grams USING fts5 (label, body, content = '', contentless_delete = 1);
-INSERT INTO search_trigram (search_trigram, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
-INSERT INTO search_grams (search_grams, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
 
 CREATE TRIGGER search_entries_insert AFTER INSERT ON search_entries BEGIN
   INSERT INTO search_trigram (rowid, label, body) VALUES (new.id, new.label, new.body);

@@ -44,7 +44,11 @@ export interface SearchHit {
 export interface SearchOptions {
   /** most hits returned (default 20) */
   limit?: number;
+  /** how many of the most recently stored matches are ranked (default 10,000; Infinity: all) */
+  rankWindow?: number;
 }
+
+const RANK_WINDOW = 10_000;
 
 type Row = Record<string, unknown>;
 
@@ -179,21 +183,34 @@ export function parseQuery(query: string): { terms: string[]; trigram: string | 
   };
 }
 
-/** Ranked hits for a query of one or more white-space separated terms; [] when it has none. */
+/**
+ * Ranked hits for a query of one or more white-space separated terms; [] when it has none.
+ *
+ * bm25 costs a little for every matching row, and a 1-character term such as 预 matches most rows of a
+ * large archive (where its idf, and so its ranking power, is near zero anyway). So the ranking looks
+ * at the `rankWindow` most recently stored matches only — finding the window's edge walks the
+ * doclist without scoring — which bounds a query's cost whatever the archive's size.
+ */
 export function search(db: Database.Database, query: string, options: SearchOptions = {}): SearchHit[] {
   const limit = options.limit ?? 20;
+  const window = options.rankWindow ?? RANK_WINDOW;
   const { terms, trigram, grams } = parseQuery(query);
   if (!terms.length) return [];
-  // both tables' `rank` is bm25 with the label column weighing 2 (set in the migration)
-  const matches =
-    trigram && grams
-      ? `SELECT t.rowid AS id, t.rank + g.rank AS score FROM search_trigram t JOIN search_grams g ON g.rowid = t.rowid
-           WHERE search_trigram MATCH ? AND search_grams MATCH ? ORDER BY score LIMIT ?`
-      : `SELECT rowid AS id, rank AS score FROM ${trigram ? 'search_trigram' : 'search_grams'}
-           WHERE ${trigram ? 'search_trigram' : 'search_grams'} MATCH ? ORDER BY rank LIMIT ?`;
+  const match = [trigram, grams].filter((m) => m !== null);
+  const tables = [trigram && 'search_trigram', grams && 'search_grams'].filter((t) => t !== null);
+  const [driver] = tables as [string];
+  const joined = tables.length === 2 ? 'search_trigram JOIN search_grams ON search_grams.rowid = search_trigram.rowid' : driver;
+  const from = `FROM ${joined} WHERE ${tables.map((t) => `${t} MATCH ?`).join(' AND ')}`;
+  const floor = Number.isFinite(window)
+    ? ((prepared(db, `SELECT ${driver}.rowid ${from} ORDER BY ${driver}.rowid DESC LIMIT 1 OFFSET ?`)
+        .pluck()
+        .get(...match, window - 1) as number | undefined) ?? 0)
+    : 0;
+  // the label (section heading, indicator name, …) weighs twice the body
+  const score = tables.map((t) => `bm25(${t}, 2.0, 1.0)`).join(' + ');
   const rows = prepared(
     db,
-    `WITH hits AS (${matches})
+    `WITH hits AS (SELECT ${driver}.rowid AS id, ${score} AS score ${from} AND ${driver}.rowid >= ? ORDER BY score LIMIT ?)
      SELECT hits.score, e.kind, e.label, e.body, d.source, d.title, d.organization, d.fiscal_year,
             s.heading, f.ord AS form_ord, f.kind AS form_kind, f.name AS form_name, f.title AS form_title
      FROM hits JOIN search_entries e ON e.id = hits.id
@@ -201,7 +218,7 @@ export function search(db: Database.Database, query: string, options: SearchOpti
      LEFT JOIN sections s ON e.kind = 'section' AND s.id = e.owner_id
      LEFT JOIN forms f ON f.id = e.form_id
      ORDER BY hits.score, d.source, e.id`,
-  ).all(...[trigram, grams].filter((m) => m !== null), limit) as Row[];
+  ).all(...match, floor, limit) as Row[];
   return rows.map((r) => ({
     source: r.source as string,
     title: r.title as string | null,
