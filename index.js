@@ -9,7 +9,7 @@ const api = await tsImport('./src/index.ts', import.meta.url);
 export const {
   DEFAULT_DB, EXTRACTOR_VERSION, SCHEMA_VERSION, defaultLimits, flatKinds,
   openStore, ingest, extract, listFiles, auditCodes, groupFindings,
-  Store, StoreError, StoreErrorCode, IngestError, ErrorCode, InputPathError,
+  Store, StoreError, StoreErrorCode, IngestError, ErrorCode, InputPathError, RunLockedError,
   DocumentRecord, DocumentInfo, Form, FormKind, FundLine, Indicator, Expense, RubricRow, Section, Warning,
   Preparer, Staffing, Goals, Sources, Cell, DocModel, Format, Message, Place,
 } = api;

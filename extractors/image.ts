@@ -38,13 +38,17 @@ export function imageSize(bytes: Uint8Array): ImageSize | null {
   return null;
 }
 
-/** Resolution from the header (PNG pHYs, JPEG JFIF), else from the width of an A4 page. */
-export function imageDpi(bytes: Uint8Array, width: number): number {
+/**
+ * Resolution from the header (PNG pHYs, JPEG JFIF); else, for an image shaped like an A4 page,
+ * from its short side (8.27 in); else 200 dpi, the usual scanning resolution.
+ */
+export function imageDpi(bytes: Uint8Array, width: number, height: number): number {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const phys = b[0] === 0x89 ? b.indexOf('pHYs', 8, 'latin1') : -1;
   if (phys > 0 && phys < 4096 && b[phys + 12] === 1) return Math.round(b.readUInt32BE(phys + 4) * 0.0254);
   if (b[0] === 0xff && b.toString('latin1', 6, 10) === 'JFIF' && b[13] === 1 && b.readUInt16BE(14) > 1) return b.readUInt16BE(14);
-  return Math.min(600, Math.max(100, Math.round(width / 8.27)));
+  const ratio = Math.max(width, height) / Math.min(width, height);
+  return Math.abs(ratio - Math.SQRT2) < 0.08 ? Math.min(600, Math.max(100, Math.round(Math.min(width, height) / 8.27))) : 200;
 }
 
 function checkSize(size: ImageSize | null, ctx: ExtractContext) {
@@ -109,7 +113,7 @@ export async function extractImage(bytes: Uint8Array, ctx: ExtractContext): Prom
   // a TIFF may hold several pages (a multi-page fax or scan); PNG and JPEG hold one
   const images = isTiff ? decodeTiff(bytes) : [await decodeWithCanvas(bytes)];
   const pages = images.map((image, i) => {
-    const dpi = imageDpi(bytes, image.width);
+    const dpi = imageDpi(bytes, image.width, image.height);
     return { page: i + 1, image, dpi, unit: 1 };
   });
   return assemble(await ocrRasters(pages, ctx), 'image-ocr');

@@ -5,8 +5,8 @@
 // Reuse (the OCR path): `loadPdf(bytes)` opens a document with the errors mapped to IngestError;
 // `readPage(doc, n)` gives one page's text runs, ruling lines and whether it paints images;
 // `layoutDocument(pages)` (./pdf/layout.ts) turns PageContent — runs may come from OCR word boxes —
-// into blocks. A page without text throws `noTextLayer` here until OCR takes such pages over: it
-// can call readPage for the rules and render the page from the same PDFDocumentProxy.
+// into blocks. A page that paints images but has no text is a scan: extractPdf hands such pages to
+// extractors/ocr.ts (ocrPdfPages, or extractScannedPdf when every page is one).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';

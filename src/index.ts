@@ -19,9 +19,9 @@ export { Cell, DocModel, Format, Message, Place } from '../schemas/model.js';
 export { ErrorCode, IngestError } from './errors.js';
 export { EXTRACTOR_VERSION, type ExtractOptions } from './pipeline.js';
 export { defaultLimits, type Limits } from './formats.js';
-export { InputPathError, listFiles, type FileStatus, type IngestEvent, type IngestOptions, type IngestSummary } from './ingest.js';
+export { InputPathError, listFiles, RunLockedError, type FileStatus, type IngestEvent, type IngestOptions, type IngestSummary } from './ingest.js';
 export { flatKinds, SCHEMA_VERSION, Store, StoreError, StoreErrorCode } from './store/index.js';
-export type { Failure, FileMeta, FlatKind, IngestTarget, OpenOptions, Stats, StoredFile, StoredWarning } from './store/index.js';
+export type { Failure, FileMeta, FlatKind, IngestTarget, OpenOptions, Run, RunEnd, RunStart, StageTimes, Stats, StoredFile, StoredWarning } from './store/index.js';
 export { auditCodes, groupFindings } from './store/index.js';
 export type { AuditFilter, AuditFinding, AuditGroup, HitKind, ReportFilter, ScoreRow, SearchHit, SearchOptions } from './store/index.js';
 

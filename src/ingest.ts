@@ -1,12 +1,15 @@
-// A run over files and folders: list (folders recursed, sorted), then per file: hash, skip what the
-// store already holds for these bytes and this extractor version, extract, save or record the failure,
-// go on. Extraction runs N at a time; every write happens on this thread, one document per
-// transaction, so the database has a single writer and a run stopped at any point leaves each
-// document either fully stored or as it was. Progress is reported through a callback, never printed.
+// A run over files and folders: list (folders recursed, sorted), then per file: skip what the store
+// already holds for this path, size and mtime without reading it; else hash, skip what it holds for
+// these bytes; else extract, save or record the failure, go on. Extraction runs N at a time; every
+// write happens on this thread, one document per transaction, so the database has a single writer and
+// a run killed at any point (even kill -9) leaves each document either fully stored or as it was: the
+// next run picks up where it stopped and ends with the database an uninterrupted run makes.
+// One run at a time per database: the `runs` table is the lock (see claimRun). Progress is reported
+// through a callback, never printed.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats as FileStats } from 'node:fs';
 import fs from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import type { DocumentRecord } from '../schemas/record.js';
@@ -14,7 +17,8 @@ import { asIngestError, ErrorCode } from './errors.js';
 import type { Limits } from './formats.js';
 import { ExtractionPool } from './isolate.js';
 import { extract, EXTRACTOR_VERSION } from './pipeline.js';
-import type { Failure, IngestTarget } from './store/index.js';
+import { redactRecord } from './redact.js';
+import type { Failure, FileMeta, IngestTarget, Run, StageTimes, StoredFile } from './store/index.js';
 
 export type FileStatus = 'new' | 'updated' | 'unchanged' | 'failed';
 
@@ -40,6 +44,8 @@ export interface IngestOptions {
   force?: boolean;
   /** re-extract files whose stored failure is for these very bytes (a timeout on a busy machine) */
   retryFailed?: boolean;
+  /** store no preparer names or phone numbers (see src/redact.ts) */
+  redact?: boolean;
   /** stops the run: files not yet saved are left as they were; resolves with `aborted: true` */
   signal?: AbortSignal;
   onProgress?: (event: IngestEvent) => void;
@@ -51,6 +57,10 @@ export interface IngestOptions {
   isolation?: 'process' | 'none';
   /** extra folder entries to skip (the store's own files are always skipped) */
   exclude?: string[];
+  /** ms to wait for another run on the same database to end; default 0: throw RunLockedError at once */
+  waitMs?: number;
+  /** how the run is described in the runs table (the CLI passes its command line); default: the paths */
+  runArguments?: unknown;
 }
 
 export interface IngestSummary {
@@ -59,9 +69,14 @@ export interface IngestSummary {
   updated: number;
   unchanged: number;
   failed: number;
+  /** files read to compute their hash: 0 on a re-run over a tree nobody touched */
+  hashed: number;
   failures: Failure[];
   aborted: boolean;
   ms: number;
+  stages: StageTimes;
+  /** the id of this run in the store's runs table (null for a store that keeps no runs) */
+  runId: number | null;
 }
 
 /** A path named on the command line that does not exist: a usage error, not a document failure. */
@@ -70,19 +85,69 @@ export class InputPathError extends Error {
   readonly code = 'path-not-found';
 }
 
+/** Another run holds the database (a nightly job still going when the next one starts). */
+export class RunLockedError extends Error {
+  override readonly name = 'RunLockedError';
+  readonly code = 'db-busy';
+  constructor(
+    readonly file: string,
+    readonly holder: Run,
+  ) {
+    super(
+      `another ingest is running on ${file} (run ${holder.id}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}); ` +
+        'wait for it to end, or pass --wait <seconds>',
+    );
+  }
+}
+
+/**
+ * An mtime this close to the moment it was read is not trusted for skipping: the file may be written
+ * again within the same clock tick and keep its size (git's "racily clean" entries). Such a file is
+ * stored without an mtime, so the next run hashes it once more instead of missing a change.
+ */
+const RACY_MTIME_MS = 2000;
+
+/** Runs of this process still going, by database: the same pid alone cannot tell them from a dead one. */
+const activeRuns = new Set<string>();
+
 export async function ingest(store: IngestTarget, paths: string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
   const { signal, onProgress } = options;
+  const redact = options.redact ?? false;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
+  const stages: StageTimes = { listMs: 0, hashMs: 0, extractMs: 0, storeMs: 0 };
   const files = await listFiles(paths, [...ownFiles(store.file), ...(options.exclude ?? [])]);
-  const summary: IngestSummary = { total: files.length, new: 0, updated: 0, unchanged: 0, failed: 0, failures: [], aborted: false, ms: 0 };
+  stages.listMs = performance.now() - started;
+  const summary: IngestSummary = {
+    total: files.length, new: 0, updated: 0, unchanged: 0, failed: 0, hashed: 0, failures: [], aborted: false, ms: 0, stages, runId: null,
+  };
+  const runId = await claimRun(store, {
+    arguments: options.runArguments ?? {
+      paths, concurrency, force: options.force ?? false, retryFailed: options.retryFailed ?? false, redact, limits: options.limits ?? {},
+    },
+    pid: process.pid,
+    host: hostname(),
+  }, options.waitMs ?? 0, signal);
+  summary.runId = runId;
+  const runKey = `${store.file}#${runId}`;
+  if (runId !== null) activeRuns.add(runKey);
   onProgress?.({ type: 'start', total: files.length });
 
   const pool = options.isolation === 'none' ? null : new ExtractionPool({ concurrency });
   // The one place extraction is called; everything else here is bookkeeping.
   const extractOptions = { ...(options.limits ? { limits: options.limits } : {}), ...(signal ? { signal } : {}) };
-  const extractFile = async (file: string): Promise<DocumentRecord> =>
-    pool ? pool.extract(file, file, extractOptions) : extract(await fs.readFile(file), file, extractOptions);
+  const extractFile = async (file: string): Promise<DocumentRecord> => {
+    const record = await (pool ? pool.extract(file, file, extractOptions) : extract(await fs.readFile(file), file, extractOptions));
+    return redact ? redactRecord(record) : record;
+  };
+  const timed = async <T>(stage: Exclude<keyof StageTimes, 'listMs'>, work: () => T | Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      stages[stage] += performance.now() - t;
+    }
+  };
 
   const queue = new PQueue({ concurrency });
   const onAbort = () => queue.clear();
@@ -105,46 +170,70 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
       ms: Math.round(performance.now() - t0),
     });
   };
+  /** what is stored for these bytes is what this run would store: report it, or say it must be redone */
+  const reuse = (source: string, stored: StoredFile, t0: number): boolean => {
+    if (stored.status === 'ok') {
+      report(source, 'unchanged', t0);
+      return true;
+    }
+    if (options.retryFailed) return false;
+    const failure = { source, sha256: stored.sha256, code: stored.errorCode ?? ErrorCode.internal, message: stored.error ?? '' };
+    report(source, 'failed', t0, { error: failure, cached: true });
+    return true;
+  };
 
   const ingestOne = async (source: string) => {
     if (signal?.aborted || fatal) return;
     const t0 = performance.now();
-    let meta: { size: number | null; mtime: string | null; extractorVersion: number };
-    let sha256: string;
+    let info: FileStats;
     try {
-      const info = await fs.stat(source);
-      meta = { size: info.size, mtime: info.mtime.toISOString(), extractorVersion: EXTRACTOR_VERSION };
-      sha256 = await hashFile(source);
+      info = await timed('hashMs', () => fs.stat(source));
     } catch (err) {
       const failure = { source, sha256: null, ...fileFailure(err) };
-      await store.markFailed(source, null, failure, { size: null, mtime: null, extractorVersion: EXTRACTOR_VERSION });
+      await timed('storeMs', () => store.markFailed(source, null, failure, { size: null, mtime: null, extractorVersion: EXTRACTOR_VERSION, redacted: redact }));
       report(source, 'failed', t0, { error: failure });
       return;
     }
+    const meta: FileMeta = { size: info.size, mtime: trustedMtime(info), extractorVersion: EXTRACTOR_VERSION, redacted: redact };
     const stored = await store.fileBySource(source);
-    if (stored && stored.sha256 === sha256 && stored.extractorVersion === EXTRACTOR_VERSION && !options.force) {
-      if (stored.status === 'ok') return report(source, 'unchanged', t0);
-      if (!options.retryFailed) {
-        const failure = { source, sha256, code: stored.errorCode ?? ErrorCode.internal, message: stored.error ?? '' };
-        return report(source, 'failed', t0, { error: failure, cached: true });
-      }
+    // stored by the extractor and settings of this run: the bytes decide whether it is done
+    const current = stored && !options.force && stored.extractorVersion === EXTRACTOR_VERSION && stored.redacted === redact ? stored : undefined;
+    if (current && current.mtime !== null && current.mtime === meta.mtime && current.size === meta.size && reuse(source, current, t0)) return;
+
+    let sha256: string;
+    try {
+      sha256 = await timed('hashMs', () => hashFile(source));
+      summary.hashed++;
+    } catch (err) {
+      const failure = { source, sha256: null, ...fileFailure(err) };
+      await timed('storeMs', () => store.markFailed(source, null, failure, { ...meta, size: null, mtime: null }));
+      report(source, 'failed', t0, { error: failure });
+      return;
+    }
+    if (current && current.sha256 === sha256) {
+      // same bytes, new mtime (copied, touched, restored from a backup): remembered, so the next run reads nothing
+      if (current.mtime !== meta.mtime || current.size !== meta.size) await timed('storeMs', () => store.updateFileMeta?.(source, meta));
+      if (reuse(source, current, t0)) return;
     }
     let record: DocumentRecord;
     try {
-      record = await extractFile(source);
+      record = await timed('extractMs', () => extractFile(source));
     } catch (err) {
       if (signal?.aborted) return; // stopped, not failed: the file keeps what it had
       const e = asIngestError(err);
       const failure = { source, sha256, code: e.code, message: e.message };
-      await store.markFailed(source, sha256, failure, meta);
+      await timed('storeMs', () => store.markFailed(source, sha256, failure, meta));
       report(source, 'failed', t0, { error: failure });
       return;
     }
     if (signal?.aborted || fatal) return;
-    const { replaced } = await store.saveDocument(record, meta);
+    // the extractor read the file again: if it changed since the hash, its mtime no longer describes these bytes
+    const saved = record.document.sha256 === sha256 ? meta : { ...meta, mtime: null };
+    const { replaced } = await timed('storeMs', () => store.saveDocument(record, saved));
     report(source, replaced ? 'updated' : 'new', t0);
   };
 
+  let runError: unknown = null;
   try {
     for (const file of files) {
       queue.add(() => ingestOne(file)).catch((error: unknown) => {
@@ -153,6 +242,8 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
       });
     }
     await queue.onIdle();
+  } catch (err) {
+    runError = err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (pool) {
@@ -162,10 +253,57 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
       await pool.close().finally(() => clearInterval(keepAlive));
     }
   }
-  if (fatal) throw (fatal as { error: unknown }).error;
+  if (fatal) runError ??= (fatal as { error: unknown }).error;
   summary.aborted = signal?.aborted ?? false;
   summary.ms = Math.round(performance.now() - started);
+  for (const stage of Object.keys(stages) as (keyof StageTimes)[]) stages[stage] = Math.round(stages[stage]);
+  if (runId !== null) {
+    activeRuns.delete(runKey);
+    const { total, hashed } = summary;
+    const end = {
+      status: runError ? ('failed' as const) : summary.aborted ? ('interrupted' as const) : ('done' as const),
+      counts: { total, new: summary.new, updated: summary.updated, unchanged: summary.unchanged, failed: summary.failed, hashed },
+      stages,
+      ...(runError ? { error: runError instanceof Error ? runError.message : String(runError) } : {}),
+    };
+    try {
+      await store.finishRun?.(runId, end);
+    } catch (err) {
+      runError ??= err; // the store's own failure (disk full) is the one to report
+    }
+  }
+  if (runError) throw runError;
   return summary;
+}
+
+/** Claims the store for this run, waiting up to `waitMs` for a live run to end; null when the store keeps no runs. */
+async function claimRun(store: IngestTarget, start: Parameters<NonNullable<IngestTarget['beginRun']>>[0], waitMs: number, signal?: AbortSignal): Promise<number | null> {
+  if (!store.beginRun) return null;
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const claim = await store.beginRun(start, (run) => runIsAlive(store.file, run));
+    if ('id' in claim) return claim.id;
+    const left = deadline - performance.now();
+    if (left <= 0 || signal?.aborted) throw new RunLockedError(store.file, claim.heldBy);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, left)));
+  }
+}
+
+/** Whether the process of a run marked 'running' still exists (a kill -9 leaves its row behind). */
+function runIsAlive(file: string, run: Run): boolean {
+  if (run.host !== hostname()) return true; // a process on another machine cannot be checked from here
+  if (run.pid === process.pid) return activeRuns.has(`${file}#${run.id}`);
+  try {
+    process.kill(run.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+function trustedMtime(info: FileStats): string | null {
+  const age = Date.now() - info.mtimeMs;
+  return age >= RACY_MTIME_MS ? info.mtime.toISOString() : null;
 }
 
 /**

@@ -298,6 +298,40 @@ describe('recognizeForms: grid formats (colSpan, continued cells)', () => {
     ]);
   });
 
+  it('mends labels and a name that a page cut between two rows (PDF, OCR)', () => {
+    const { forms } = recognizeForms(
+      model(
+        grid(
+          ['项目支出名称', '丁项目'],
+          ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施'],
+          [{ text: '', continued: true }, '效益指标', '生态效益', '对生态环境所带来', '100%', '100%', '5', '5', ''],
+          [{ text: '', continued: true }, { text: '', continued: true }, '指标', '的直接或间接影响情况。', '', '', '', '', ''],
+          [{ text: '', continued: true }, '满意度', '服务对象', '群众满意度', '100%', '100%', '5', '5', ''],
+          ['', '指标\n（10分）', '满意度指\n标', '政策知晓率', '100%', '98%', '5', '4', ''],
+        ),
+      ),
+    );
+    expect(forms[0]!.indicators.map((i) => [i.level1, i.level1Max, i.level2, i.name])).toEqual([
+      ['效益指标', null, '生态效益指标', '对生态环境所带来\n的直接或间接影响情况。'],
+      ['满意度指标', 10, '服务对象满意度指标', '群众满意度'],
+      ['满意度指标', 10, '服务对象满意度指标', '政策知晓率'],
+    ]);
+  });
+
+  it('reads two forms a converter joined into one grid', () => {
+    const form = (name: string, executed: string): CellSpec[][] => [
+      [{ text: '附件2  预算支出绩效自评表', span: 8 }],
+      ['项目支出名称', { text: name, span: 7 }],
+      ['项目资金', '', '年初预算数', '全年预算数', '全年执行数', '分值', '执行率', '得分'],
+      ['', '年度资金总额', '1', '1', executed, '10', '100%', '10'],
+    ];
+    const { forms } = recognizeForms(model(grid(...form('甲', '1'), ...form('乙', '0.5'))));
+    expect(forms.map((f) => [f.name, f.attachment, f.funds[0]?.executed, f.place.row ?? 0])).toEqual([
+      ['甲', '附件2', 1, 0],
+      ['乙', '附件2', 0.5, 4],
+    ]);
+  });
+
   it('continues a form over a table a page break split off', () => {
     const header = ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施'];
     const { forms } = recognizeForms(
@@ -347,6 +381,27 @@ describe('recognizeForms: tables that are no form', () => {
     );
     expect(forms).toHaveLength(1);
     expect(messages).toMatchObject([{ code: 'form-no-indicators', form: 0, stage: 'recognize' }]);
+  });
+
+  it('aligns ragged fund rows (a merged label cell printed once) to the header', () => {
+    const { forms } = recognizeForms(
+      model(
+        grid(
+          ['项目名称', '戊项目'],
+          ['项目资金（万元）', '', '年初预算数', '全年预算数', '全年执行数', '分值', '执行率', '得分'],
+          ['年度资金总额', '526', '713.64', '713.64', '10', '135.5%', '10'],
+          ['其中：财政拨款', '', '80', '80', '10', '100%', '10'],
+          ['', '上年结转', '', '', '', '', '', ''],
+          ['', '其他资金', '0', '', '', '', '', ''],
+          ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施'],
+        ),
+      ),
+    );
+    expect(forms[0]!.funds.map(strip)).toEqual([
+      { line: '年度资金总额', initialBudget: 526, annualBudget: 713.64, executed: 713.64, weight: 10, executionRate: 135.5, score: 10 },
+      { line: '当年财政拨款', initialBudget: null, annualBudget: 80, executed: 80, weight: 10, executionRate: 100, score: 10 },
+      { line: '其他资金', initialBudget: 0, annualBudget: null, executed: null, weight: null, executionRate: null, score: null },
+    ]);
   });
 
   it('reads a text dump end to end without crashing on ragged rows', () => {

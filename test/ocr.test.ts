@@ -166,7 +166,7 @@ describe('OCR of a page image (tesseract, chi_sim, offline)', () => {
       expect(title.type).toBe('paragraph');
       expect(title.text).toBe('部门整体支出绩效自评表');
       expect(t.type).toBe('table');
-      expect(t.rows.map((r) => r.map((c) => c.text))).toEqual([['项目名称', '医疗保障服务'], ['执行率', '713.64', '95%']]);
+      expect(t.rows.map((r) => r.map((c) => c.text))).toEqual([['项目名称', '医疗保障服务'], ['执行率', '713.64', '10']]);
       expect(t.rows[0]![1]!.colSpan).toBe(2);
       for (const c of t.rows.flat()) {
         expect(c.place.page).toBe(1);

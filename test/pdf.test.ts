@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Block, Cell, DocModel, Table } from '../schemas/model.js';
+import { type Block, type Cell, DocModel, type Table } from '../schemas/model.js';
 import { extractPdf, loadPdf, readPage } from '../extractors/pdf.js';
 import { extractText } from '../extractors/text.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
@@ -85,7 +85,7 @@ function reportPdf(): Uint8Array {
 
 describe('extractPdf on generated PDFs', () => {
   it('rebuilds a ruled table drawn with filled rectangles, with spans, continued slots and places', async () => {
-    const model = await extractPdf(reportPdf());
+    const model = DocModel.parse(await extractPdf(reportPdf()));
     const [t, ...rest] = tables(model);
     expect(rest).toHaveLength(0); // the part on page 2 joined the table
     expect(rowTexts(t!)).toEqual([
@@ -120,13 +120,59 @@ describe('extractPdf on generated PDFs', () => {
     expect(first.place.box![3]).toBeGreaterThan(120);
   });
 
+  it('joins the rest of a row cut by the page break to the row above', async () => {
+    const grid = (top: number, rows: number) => [
+      ...Array.from({ length: rows + 1 }, (_, k) => hRule(72, 460, top + k * 40)),
+      ...[72, 300, 460].map((x) => vRule(x, top, top + rows * 40)),
+    ];
+    const page1 = [
+      text(76, 714, 'Budget'), text(304, 714, '713.64'),
+      text(76, 748, 'Payments of the fund were made every'), text(76, 760, 'month and reached all of the insured'), text(304, 754, 'Done'),
+      ...grid(700, 2),
+    ];
+    const page2 = [text(76, 86, 'residents in time.'), text(76, 126, 'Score'), text(304, 126, '10'), ...grid(72, 2)];
+    const [t] = tables(await extractPdf(makePdf([page1, page2])));
+    expect(rowTexts(t!)).toEqual([
+      ['Budget', '713.64'],
+      ['Payments of the fund were made every\nmonth and reached all of the insured\nresidents in time.', 'Done'],
+      ['Score', '10'],
+    ]);
+    expect(t!.rows[2]![0]!.place).toMatchObject({ page: 2, row: 2 });
+  });
+
+  it('reads a label turned by a quarter inside its cell', async () => {
+    const page = [
+      `BT /F1 10 Tf 0 1 -1 0 90 ${H - 747} Tm (Fund) Tj ET`, // reads bottom to top, inside the first cell
+      text(104, 720, 'Budget'), text(254, 720, '713.64'),
+      text(104, 750, 'Executed'), text(254, 750, '700'),
+      ...[700, 760].map((y) => hRule(72, 400, y)), hRule(100, 400, 730),
+      ...[72, 100, 250, 400].map((x) => vRule(x, 700, 760)),
+    ];
+    const [t] = tables(await extractPdf(makePdf([page])));
+    expect(rowTexts(t!)).toEqual([['Fund', 'Budget', '713.64'], ['^', 'Executed', '700']]);
+  });
+
+  it('closes an open-sided table (no outer vertical borders) at the ends of its horizontal rules', async () => {
+    const page = [
+      text(76, 720, 'Fund'), text(204, 720, 'Budget'), text(334, 720, 'Executed'),
+      text(76, 740, 'A'), text(204, 740, '526'), text(334, 740, '713.64'),
+      ...[700, 725, 745].map((y) => hRule(72, 460, y)),
+      ...[200, 330].map((x) => vRule(x, 700, 745)),
+    ];
+    const [t] = tables(await extractPdf(makePdf([page])));
+    expect(rowTexts(t!)).toEqual([['Fund', 'Budget', 'Executed'], ['A', '526', '713.64']]);
+    expect(t!.place.box![0]).toBeCloseTo(72, 0);
+    expect(t!.confidence).toBe(1);
+  });
+
   it('finds a table without rules by its columns, with a lower confidence', async () => {
-    const rows = [['Name', 'Budget', 'Executed'], ['Fund A', '526', '713.64'], ['Fund B', '20', '20'], ['Fund C', '0', '0']];
+    const rows = [['Name', 'Budget', 'Executed'], ['Fund A', '526', '713.64'], ['Fund B', '', '20'], ['Fund C', '0', '0']];
     const pdf = makePdf([[text(72, 80, 'Funds of the year:'), ...rows.flatMap((r, k) => r.map((s, c) => text(72 + c * 150, 110 + k * 16, s)))]]);
     const model = await extractPdf(pdf);
     const [t] = tables(model);
     expect(t!.confidence).toBeLessThan(1);
     expect(rowTexts(t!)).toEqual(rows);
+    expect(t!.rows[2]![1]!.place.box).toHaveLength(4); // an empty cell still has its slot
     expect(paragraphs(model)).toEqual(['Funds of the year:']);
   });
 
@@ -222,7 +268,7 @@ const rowKey = (r: Cell[]) => r.map((c) => squash(c.text)).join('|');
 
 describe.skipIf(folders.length === 0)('extractPdf on the shared corpus', () => {
   it.each(folders)('%s: the rows and paragraphs of the text dump', async (folder) => {
-    const pdf = await extractPdf(new Uint8Array(fs.readFileSync(path.join(CORPUS, folder, 'doc.pdf'))));
+    const pdf = DocModel.parse(await extractPdf(new Uint8Array(fs.readFileSync(path.join(CORPUS, folder, 'doc.pdf')))));
     const dump = extractText(new Uint8Array(fs.readFileSync(path.join(CORPUS, folder, 'dump-gbk.txt'))));
     const pdfRows = new Set(tables(pdf).flatMap((t) => t.rows.map(rowKey)));
     const dumpRows = tables(dump).flatMap((t) => t.rows.map(rowKey));

@@ -7,6 +7,7 @@ import { migrations } from '../src/store/migrations.js';
 import { RecordWriter } from '../src/store/records.js';
 import { Store, type SearchHit } from '../src/store/index.js';
 import { gramTokens, normalizeForSearch, parseQuery } from '../src/store/search.js';
+import { benchSearch } from '../bench/search.js';
 import { buildRecord } from './fixtures/build-record.js';
 
 const meta = { size: 1, mtime: null, extractorVersion: 1 };
@@ -61,7 +62,7 @@ afterEach(() => {
 
 describe('search finds every planted phrase and nothing else', () => {
   it('1 character (unigram index)', () => {
-    expect(found('鑫')).toEqual(['a.txt section (一)鑫源项目', 'b.txt goals ']);
+    expect(found('鑫')).toEqual(['a.txt section （一）鑫源项目', 'b.txt goals null']);
   });
 
   it('2 characters (bigram index): not apart, reversed or across two fields; through an OCR gap', () => {
@@ -116,9 +117,11 @@ describe('the index follows the stored documents', () => {
     const db = new Database(dbFile);
     db.exec("INSERT INTO search_trigram (search_trigram) VALUES ('integrity-check')");
     db.exec("INSERT INTO search_grams (search_grams) VALUES ('integrity-check')");
-    // the contentless grams table is not checked against search_entries by FTS5: compare the rowids
+    // FTS5 cannot check contentless tables against search_entries: compare the rowids
     const ids = (sql: string) => db.prepare(sql).pluck().all();
-    expect(ids('SELECT rowid FROM search_grams ORDER BY rowid')).toEqual(ids('SELECT id FROM search_entries ORDER BY id'));
+    const entryIds = ids('SELECT id FROM search_entries ORDER BY id');
+    expect(ids('SELECT rowid FROM search_grams ORDER BY rowid')).toEqual(entryIds);
+    expect(ids('SELECT rowid FROM search_trigram ORDER BY rowid')).toEqual(entryIds);
     const entries = db.prepare('SELECT document_id, count(*) AS n FROM search_entries GROUP BY document_id').all();
     db.close();
     return entries;
@@ -134,7 +137,7 @@ describe('the index follows the stored documents', () => {
 
   it('a document that failed on re-ingest leaves the index', () => {
     store.markFailed('b.txt', null, { code: 'unreadable', message: 'x' }, meta);
-    expect(found('鑫')).toEqual(['a.txt section (一)鑫源项目']);
+    expect(found('鑫')).toEqual(['a.txt section （一）鑫源项目']);
     expect(found('农业')).toEqual([]);
     expect(integrity()).toHaveLength(3);
   });
@@ -142,12 +145,14 @@ describe('the index follows the stored documents', () => {
   it('a database made before search existed is indexed when opened for writing', () => {
     const old = path.join(dir, 'v1.sqlite');
     const db = new Database(old);
-    db.exec(migrations[0]!.sql);
-    db.pragma('user_version = 1');
-    const id = db
-      .prepare("INSERT INTO documents (source, status, extractor_version, ingested_at) VALUES ('old.txt', 'ok', 1, 'now')")
-      .run().lastInsertRowid;
-    new RecordWriter(db).write(Number(id), buildRecord('old.txt', { sections: [{ heading: '一、绩效目标', text: '' }] }));
+    db.transaction(() => {
+      db.exec(migrations[0]!.sql);
+      db.pragma('user_version = 1');
+      const id = db
+        .prepare("INSERT INTO documents (source, status, extractor_version, ingested_at) VALUES ('old.txt', 'ok', 1, 'now')")
+        .run().lastInsertRowid;
+      new RecordWriter(db).write(Number(id), buildRecord('old.txt', { sections: [{ heading: '一、绩效目标', text: '' }] }));
+    })();
     db.close();
     const migrated = Store.open(old);
     try {
@@ -169,5 +174,17 @@ describe('normalisation and query parsing', () => {
     expect(q.trigram).toBe('"绩效目标"');
     expect(q.grams).toBe(`"${gramTokens('预算').split(' ')[1]}" AND "${gramTokens('鑫')}"`);
     expect(gramTokens('a b')).toBe(`${gramTokens('a')} ${gramTokens('b')}`); // no gram spans a space
+  });
+});
+
+describe('bench/search.ts', () => {
+  it('builds its synthetic archive through the store and times every query length', () => {
+    const result = benchSearch(20, { rounds: 1 });
+    expect(result.entries).toBeGreaterThan(20 * 30);
+    for (const stats of [...Object.values(result.latency), ...Object.values(result.latencyRankAll)]) {
+      expect(stats.queries).toBe(6);
+      expect(stats.p95).toBeGreaterThanOrEqual(stats.p50);
+    }
+    expect(result.latency['2-char'].hits).toBeGreaterThan(0);
   });
 });

@@ -75,21 +75,28 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
 
 /**
  * Whiten what is left of the cell's rules along its edges (a rule 4 px thick, or a residual lean,
- * leaves a dark line in the crop that reads as "|", "]" or "一"): any of the outer rows or columns
- * that is mostly ink.
+ * leaves a dark line in the crop that reads as "|", "]" or "一"): outermost rows or columns that
+ * are nearly all ink, from the edge inwards only. Further in, a tall glyph stroke in a tight row
+ * ("附" in "附件2") can be mostly ink too, and must stay.
  */
 function clearEdgeRules(area: Gray, threshold: number): Gray {
   const { width, height, data } = area;
   const edge = 8;
   const inkIn = (get: (i: number) => number, n: number) => { let k = 0; for (let i = 0; i < n; i++) if (get(i) <= threshold) k++; return k / n; };
-  for (let x = 0; x < width; x++) {
-    if (x >= edge && x < width - edge) continue;
-    if (inkIn((y) => data[y * width + x]!, height) > 0.5) for (let y = 0; y < height; y++) data[y * width + x] = 255;
-  }
-  for (let y = 0; y < height; y++) {
-    if (y >= edge && y < height - edge) continue;
-    if (inkIn((x) => data[y * width + x]!, width) > 0.5) data.fill(255, y * width, (y + 1) * width);
-  }
+  const ruleColumn = (x: number) => inkIn((y) => data[y * width + x]!, height) > 0.8;
+  const ruleRow = (y: number) => inkIn((x) => data[y * width + x]!, width) > 0.8;
+  const whitenColumn = (x: number) => { for (let y = 0; y < height; y++) data[y * width + x] = 255; };
+  const whitenRow = (y: number) => data.fill(255, y * width, (y + 1) * width);
+  // the remnant starts within a few pixels of the edge and runs inwards without a break
+  const band = (n: number, isRule: (i: number) => boolean, whiten: (i: number) => void, at: (k: number) => number) => {
+    let k = 0;
+    while (k < 4 && k < n && !isRule(at(k))) k++;
+    for (; k < Math.min(edge, n) && isRule(at(k)); k++) whiten(at(k));
+  };
+  band(width, ruleColumn, whitenColumn, (k) => k);
+  band(width, ruleColumn, whitenColumn, (k) => width - 1 - k);
+  band(height, ruleRow, whitenRow, (k) => k);
+  band(height, ruleRow, whitenRow, (k) => height - 1 - k);
   return area;
 }
 

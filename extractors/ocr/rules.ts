@@ -63,13 +63,18 @@ export function findRules(img: Gray, dpi = 200): Rules {
   const { width, height } = img;
   const threshold = Math.min(200, Math.max(100, otsuThreshold(img)));
   const ink = binarize(img, threshold);
-  const maxThickness = Math.max(4, Math.round(dpi / 25));
+  // the one-pixel tolerance below makes every rule two pixels thicker
+  const maxThickness = Math.max(4, Math.round(dpi / 25)) + 2;
   const hMin = Math.round(dpi * 0.4), vMin = Math.round(dpi * 0.12), vLong = Math.round(dpi * 0.5);
 
-  const horizontal = segments(height, (y) => runs((x) => ink[y * width + x]!, width, 3, hMin))
+  // a levelled rule still steps by a pixel here and there (the shear, the scanner's wobble): a run
+  // follows ink one pixel to either side, so a step does not cut the rule into pieces too short to keep
+  const hInk = (x: number, y: number) => ink[y * width + x]! | (y > 0 ? ink[(y - 1) * width + x]! : 0) | (y + 1 < height ? ink[(y + 1) * width + x]! : 0);
+  const vInk = (x: number, y: number) => ink[y * width + x]! | (x > 0 ? ink[y * width + x - 1]! : 0) | (x + 1 < width ? ink[y * width + x + 1]! : 0);
+  const horizontal = segments(height, (y) => runs((x) => hInk(x, y), width, 3, hMin))
     .filter((s) => s.to - s.from + 1 <= maxThickness)
     .map((s) => ({ x0: s.a, x1: s.b, y0: s.from, y1: s.to }));
-  const verticalAll = segments(width, (x) => runs((y) => ink[y * width + x]!, height, 3, vMin))
+  const verticalAll = segments(width, (x) => runs((y) => vInk(x, y), height, 3, vMin))
     .filter((s) => s.to - s.from + 1 <= maxThickness)
     .map((s) => ({ x0: s.from, x1: s.to, y0: s.a, y1: s.b }));
   const near = 6;
@@ -77,11 +82,14 @@ export function findRules(img: Gray, dpi = 200): Rules {
     horizontal.some((h) => h.x0 - near <= v.x1 && h.x1 + near >= v.x0 && Math.abs((h.y0 + h.y1) / 2 - y) <= near + (h.y1 - h.y0));
   // share of a short vertical's length with ink just beside it: a rule has white cell padding on
   // both sides, a glyph's stroke has the rest of the glyph beside it
+  // cell padding is 0.1–0.19 cm (8–15 px at 200 dpi), so 3–8 px beside a rule stays white
+  const pad = Math.max(6, Math.round(dpi * 0.04));
+  const beside = (v: Segment) => Array.from({ length: pad - 2 }, (_, k) => [v.x0 - 3 - k, v.x1 + 3 + k]).flat();
   const clearSides = (v: Segment) => {
     const from = Math.round(v.y0 + 0.15 * (v.y1 - v.y0)), to = Math.round(v.y1 - 0.15 * (v.y1 - v.y0));
     let inked = 0;
     for (let y = from; y <= to; y++) {
-      for (const x of [v.x0 - 5, v.x0 - 4, v.x0 - 3, v.x1 + 3, v.x1 + 4, v.x1 + 5]) {
+      for (const x of beside(v)) {
         if (x >= 0 && x < width && ink[y * width + x]) { inked++; break; }
       }
     }

@@ -57,9 +57,9 @@ export const round1 = (b: Box): Box => b.map((v) => Math.round(v * 10) / 10) as 
 const RADICALS = /[\u2e80-\u2fdf\uf900-\ufaff]/g;
 
 /**
- * Text runs of a page. Only upright text is kept: rotated runs (a vertical stamp, a watermark) would
- * smear across table rows. Whitespace items are dropped: pdfjs inserts them for any wide gap, also
- * the gap between two table cells, so spaces are rebuilt from the geometry when lines are joined.
+ * Text runs of a page, upright or turned by a quarter. Whitespace items are dropped: pdfjs inserts
+ * them for any wide gap, also the gap between two table cells, so spaces are rebuilt from the
+ * geometry when lines are joined.
  */
 export function pageRuns(content: TextContent, viewport: Matrix): Run[] {
   const runs: Run[] = [];
@@ -69,18 +69,29 @@ export function pageRuns(content: TextContent, viewport: Matrix): Run[] {
     const it = item as TextItem;
     if (it.str.trim() === '') continue;
     const t = multiply(viewport, it.transform as Matrix);
-    // upright text has t = [s, 0, 0, s', x, y] after the flip (s' < 0 in device space is folded by the viewport)
-    if (Math.abs(t[1]) > 1e-3 * Math.abs(t[0]) || Math.abs(t[2]) > 1e-3 * Math.abs(t[3]) || t[0] <= 0) continue;
-    const size = Math.abs(t[3]) || Math.abs(t[0]);
-    const [x, base] = [t[4], t[5]];
+    const upright = Math.abs(t[1]) <= 1e-3 * Math.abs(t[0]) && Math.abs(t[2]) <= 1e-3 * Math.abs(t[3]) && t[0] > 0;
+    const size = upright ? Math.abs(t[3]) || Math.abs(t[0]) : Math.hypot(t[2], t[3]);
     // width is in device units already scaled by the text matrix; the viewport scale is 1
     const width = it.width > 0 ? it.width : size * it.str.length;
+    let [x, base, x1] = [t[4], t[5], t[4] + width];
+    if (!upright) {
+      // a label turned by a quarter (a narrow cell's vertical "绩效指标") keeps its place by its
+      // centre; slanted text is a watermark or a stamp, which belongs to no cell
+      const along = Math.hypot(t[0], t[1]);
+      if (Math.min(Math.abs(t[0]), Math.abs(t[1])) > 1e-3 * along) continue;
+      const [dx, dy] = [(t[0] / along) * width, (t[1] / along) * width];
+      const [nx, ny] = [-t[2], -t[3]]; // the glyphs' up direction in device space
+      const xsOf = [t[4], t[4] + dx, t[4] + nx, t[4] + dx + nx];
+      const ysOf = [t[5], t[5] + dy, t[5] + ny, t[5] + dy + ny];
+      [x, x1] = [Math.min(...xsOf), Math.max(...xsOf)];
+      base = (Math.min(...ysOf) + Math.max(...ysOf)) / 2 + 0.35 * size; // so that runMiddle is the centre
+    }
     const str = it.str.replace(RADICALS, (c) => c.normalize('NFKC'));
     // fake bold: Word and WPS print a CJK font without a bold face twice, a fraction of a point
     // apart; the copy would double every character ("预预算算")
     const twins = seen.get(str) ?? [];
     if (twins.some((o) => Math.abs(o.x0 - x) < 0.25 * size && Math.abs(o.base - base) < 0.25 * size)) continue;
-    const run = { str, x0: x, x1: x + width, base, size };
+    const run = { str, x0: x, x1, base, size };
     seen.set(str, [...twins, run]);
     runs.push(run);
   }

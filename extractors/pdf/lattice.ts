@@ -95,7 +95,9 @@ export function findLattices(rules: Rule[]): Lattice[] {
   const vs = mergeRules(rules.filter((r) => !r.horizontal));
   const out: Lattice[] = [];
   for (const comp of components(hs, vs)) {
-    if (comp.hs.length < 2 || comp.vs.length < 2) continue;
+    if (comp.hs.length < 2 || comp.vs.length < 1) continue;
+    closeOpenSides(comp);
+    if (comp.vs.length < 2) continue;
     const xs = cluster(comp.vs.map((v) => v.at));
     const ys = cluster(comp.hs.map((h) => h.at));
     if (xs.length < 2 || ys.length < 2 || (xs.length === 2 && ys.length === 2)) continue;
@@ -103,6 +105,26 @@ export function findLattices(rules: Rule[]): Lattice[] {
     if (lattice.regions.length >= 2) out.push(lattice);
   }
   return out.sort((a, b) => a.box[1] - b.box[1]);
+}
+
+/**
+ * An open-sided table (no outer vertical borders, a common Chinese style) has horizontal rules
+ * that run past the outermost vertical rule; their ends are its sides. The same holds for the top
+ * and bottom of a table drawn with vertical rules only beyond its last horizontal rule.
+ */
+function closeOpenSides(comp: { hs: Rule[]; vs: Rule[] }): void {
+  const left = Math.min(...comp.hs.map((h) => h.from));
+  const right = Math.max(...comp.hs.map((h) => h.to));
+  const top = Math.min(...comp.hs.map((h) => h.at), ...comp.vs.map((v) => v.from));
+  const bottom = Math.max(...comp.hs.map((h) => h.at), ...comp.vs.map((v) => v.to));
+  const minX = Math.min(...comp.vs.map((v) => v.at));
+  const maxX = Math.max(...comp.vs.map((v) => v.at));
+  if (left < minX - SNAP) comp.vs.push({ horizontal: false, at: left, from: top, to: bottom });
+  if (right > maxX + SNAP) comp.vs.push({ horizontal: false, at: right, from: top, to: bottom });
+  const minY = Math.min(...comp.hs.map((h) => h.at));
+  const maxY = Math.max(...comp.hs.map((h) => h.at));
+  if (top < minY - SNAP) comp.hs.push({ horizontal: true, at: top, from: left, to: right });
+  if (bottom > maxY + SNAP) comp.hs.push({ horizontal: true, at: bottom, from: left, to: right });
 }
 
 function buildGrid(xs: number[], ys: number[], hs: Rule[], vs: Rule[]): Lattice {

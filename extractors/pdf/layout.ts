@@ -27,8 +27,10 @@ export interface PageTable {
   confidence: number;
   /** top and bottom of each row, for the page-break test */
   rowBoxes: [number, number][];
-  /** cells whose text runs to the right edge without a closing stop: the text may go on below */
+  /** cells whose text fills them to the bottom right corner without a closing stop: a page break may have cut it */
   open: Set<Cell>;
+  /** cells whose text starts right under their top border, as the rest of a cut cell does */
+  atTop: Set<Cell>;
 }
 
 type Item = { kind: 'table'; top: number; table: PageTable } | { kind: 'line'; top: number; line: PageLine };
@@ -44,6 +46,7 @@ export function latticeRows(l: Lattice, page: number): PageTable {
   const rows: Cell[][] = [];
   const rowBoxes: [number, number][] = [];
   const open = new Set<Cell>();
+  const atTop = new Set<Cell>();
   for (let r = 0; r < nr; r++) {
     if (!starts[r]) continue;
     const row: Cell[] = [];
@@ -62,6 +65,7 @@ export function latticeRows(l: Lattice, page: number): PageTable {
           place: { page, row: rowIndex, col: g.c0, box },
         };
         if (runsToEdge(lines, g.box)) open.add(cell);
+        if (lines[0] && lines[0].top - g.box[1] <= 6 + 0.6 * lines[0].size) atTop.add(cell);
         row.push(cell);
       } else {
         row.push({ text: '', col: g.c0, colSpan: g.c1 - g.c0, rowSpan: 1, continued: true, place: { page, row: rowIndex, col: g.c0, box } });
@@ -70,23 +74,25 @@ export function latticeRows(l: Lattice, page: number): PageTable {
     rows.push(row);
     rowBoxes.push([l.ys[r]!, Math.max(...l.regions.filter((g) => g.r0 === r).map((g) => l.ys[Math.min(g.r1, r + 1)]!))]);
   }
-  return { page, box: round1(l.box), rows, confidence: 1, rowBoxes, open };
+  return { page, box: round1(l.box), rows, confidence: 1, rowBoxes, open, atTop };
 }
 
 /**
- * Whether a cell's text stops at its right edge for want of room, so a page break may have cut it:
- * the last line fills the padded width (padding is 2-6pt) and the text wrapped before or is long.
- * A one-line label that happens to fill a narrow cell ("管理制度", "100%") does not count: the
- * next row of the table would be taken for its continuation. A closing stop ("。") ends the text.
+ * Whether a cell's text stops at its bottom right corner for want of room, so a page break may have
+ * cut it: the last line sits on the bottom padding and fills the padded width (padding is 2-6pt) and the text wrapped before or is at
+ * least six ems long: a label that happens to fill a narrow column ("成本指标", "100%") does not
+ * count. A closing stop ("。") ends the text.
  */
 function runsToEdge(lines: Line[], box: Box): boolean {
   const last = lines[lines.length - 1];
   if (!last || /[。；;！!？?]$/.test(last.text)) return false;
+  // the text ran down to the bottom border: a centred text that simply ended leaves room below
+  if (box[3] - last.bottom > 6 + 0.6 * last.size) return false;
   const startsLeft = last.x0 - box[0] <= 6 + 0.5 * last.size;
   // a wrapped line may stop up to two ems short: a closing quote or stop cannot start a line, so
   // "里”。" moves down as one piece
   if (lines.length >= 2) return startsLeft && last.x1 + 2.5 * last.size >= box[2] - 6;
-  return startsLeft && last.x1 + last.size >= box[2] - 6 && last.x1 - last.x0 >= 8 * last.size;
+  return startsLeft && last.x1 + last.size >= box[2] - 6 && last.x1 - last.x0 >= 6 * last.size;
 }
 
 function pageItems(p: PageContent): { tables: PageTable[]; lines: PageLine[] } {
@@ -117,20 +123,27 @@ function continues(prev: Table, prevLast: PageTable, next: PageTable, bodyBottom
 /**
  * The first row after a page break may be the rest of the row the break cut: LibreOffice and Word
  * let a row split, and each part gets its own borders ("对生态环境所带来" / "的直接或间接影响情况。",
- * a label "生态效益" / "指标"). It is taken for such a rest when a cell above was cut (its text runs
- * to the right edge, see runsToEdge, and goes on below) and the row is partial: some cell above
- * has text while the one below is empty, where a new row of a form fills its value columns. Then
- * every piece of text moves up into the cell above it and the row goes. Returns whether it goes.
+ * a label "生态效益" / "指标"). It is taken for such a rest when a cell above was cut (its text fills
+ * it, see runsToEdge, and goes on right under the top border below) and the row is partial: a value printed in
+ * full above ("定性") has nothing below it, where a new row of a form fills its value columns, or
+ * the row holds nothing but the rest of cut cells. Then every piece of text moves up into the cell
+ * above it and the row goes. Returns whether it goes.
  */
-function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>): boolean {
+function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>, atTop: boolean[]): boolean {
   const last = rows[rows.length - 1];
   if (!last) return false;
   const above = first.map((b) => {
     const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
     return a && (a.continued ? originOf(rows, a) : a);
   });
-  const cut = first.some((b, k) => !b.continued && b.text !== '' && above[k] && open.has(above[k]));
-  const partial = first.some((b, k) => (b.continued || b.text === '') && above[k] && above[k].text !== '');
+  const cut = first.some((b, k) => !b.continued && b.text !== '' && atTop[k] && above[k] && open.has(above[k]));
+  // a value the row above printed in full (no continued slot, not cut) with nothing below it, or
+  // a row that brings nothing but the rest of cut cells
+  const partial =
+    first.some((b) => {
+      const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
+      return b.text === '' && a && !a.continued && a.text !== '' && !open.has(a);
+    }) || first.every((b, k) => b.continued || b.text === '' || (above[k] && open.has(above[k])));
   const aligned = first.every((b, k) => b.continued || b.text === '' || above[k]);
   if (!cut || !partial || !aligned) return false;
   first.forEach((b, k) => {
@@ -165,7 +178,9 @@ export function layoutDocument(pages: PageContent[]): Block[] {
   const perPage = pages.map((p) => ({ p, ...pageItems(p) }));
   const furniture = findFurniture(perPage.map(({ p, lines }) => ({ page: p.page, height: p.height, lines })));
   const items: Item[] = [];
-  let bodyBottom = 0;
+  // where the body ends, per page size: a landscape section has its own (Math.round(height) as key)
+  const bodyBottom = new Map<number, number>();
+  const pageHeight = new Map(pages.map((p) => [p.page, Math.round(p.height)]));
   for (const { p, tables, lines } of perPage) {
     const drop = furniture.get(p.page);
     const body = lines.filter((_, i) => !drop?.has(i));
@@ -174,7 +189,8 @@ export function layoutDocument(pages: PageContent[]): Block[] {
       ...[...tables, ...stream.tables].map((t) => ({ kind: 'table' as const, top: t.box[1], table: t })),
       ...stream.lines.map((l) => ({ kind: 'line' as const, top: l.top, line: l })),
     ].sort((a, b) => a.top - b.top);
-    for (const it of pageItems) bodyBottom = Math.max(bodyBottom, it.kind === 'table' ? it.table.box[3] : it.line.bottom);
+    const h = Math.round(p.height);
+    for (const it of pageItems) bodyBottom.set(h, Math.max(bodyBottom.get(h) ?? 0, it.kind === 'table' ? it.table.box[3] : it.line.bottom));
     items.push(...pageItems);
   }
 
@@ -199,17 +215,19 @@ export function layoutDocument(pages: PageContent[]): Block[] {
   };
 
   for (const it of items) {
-    const newPage = prevItem !== null && pageOf(prevItem) !== pageOf(it);
+    const nextPage = prevItem !== null && pageOf(it) === pageOf(prevItem) + 1;
     if (it.kind === 'table') {
       closePara();
-      const header = lastTable && prevItem?.kind === 'table' && newPage ? continues(lastTable.table, lastTable.part, it.table, bodyBottom) : null;
+      const bottom = bodyBottom.get(pageHeight.get(pageOf(prevItem ?? it)) ?? 0) ?? 0;
+      const header = lastTable && prevItem?.kind === 'table' && nextPage ? continues(lastTable.table, lastTable.part, it.table, bottom) : null;
       if (lastTable && header !== null) {
         const t = lastTable.table;
         const part = it.table.rows.slice(header);
         const rows = part.map((row) => row.map((c) => ({ ...c, place: { ...c.place, table: t.place.table } })));
         // the part's open cells, as the copies that go into the joined table
         part.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && lastTable!.open.add(rows[r]![k]!)));
-        if (rows[0] && continueCells(t.rows, rows[0], lastTable.open)) rows.shift();
+        const atTop = (part[0] ?? []).map((c) => it.table.atTop.has(c));
+        if (rows[0] && continueCells(t.rows, rows[0], lastTable.open, atTop)) rows.shift();
         const offset = t.rows.length;
         rows.forEach((row, i) => row.forEach((c) => (c.place.row = offset + i)));
         t.rows.push(...rows);

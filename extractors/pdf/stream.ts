@@ -45,16 +45,21 @@ function buildTable(rowsPieces: Line[][], page: number): PageTable | null {
   }
   if (columns.length < 2) return null;
   const colOf = (p: Line) => columns.findIndex((c) => p.x0 >= c[0] - 0.5 && p.x1 <= c[1] + 0.5);
+  // two pieces of one line in one column: the gaps do not line up, this is no grid
+  if (rowsPieces.some((ps) => new Set(ps.map(colOf)).size < ps.length)) return null;
   const rows: Cell[][] = rowsPieces.map((pieces, r) => {
     const texts = columns.map(() => [] as Line[]);
-    for (const p of pieces) texts[Math.max(0, colOf(p))]!.push(p);
+    for (const p of pieces) texts[colOf(p)]!.push(p);
+    const top = Math.min(...pieces.map((p) => p.top));
+    const bottom = Math.max(...pieces.map((p) => p.bottom));
     return texts.map((ls, c) => ({
       text: cleanText(ls.map((l) => l.text).join(' ')),
       col: c,
       colSpan: 1,
       rowSpan: 1,
       continued: false,
-      place: { page, row: r, col: c, ...(ls.length ? { box: round1(linesBox(ls)) } : {}) },
+      // an empty cell is the slot where its column crosses its row
+      place: { page, row: r, col: c, box: round1(ls.length ? linesBox(ls) : [columns[c]![0], top, columns[c]![1], bottom]) },
     }));
   });
   const all = rowsPieces.flat();
@@ -65,5 +70,6 @@ function buildTable(rowsPieces: Line[][], page: number): PageTable | null {
     confidence: STREAM_CONFIDENCE,
     rowBoxes: rowsPieces.map((ps) => [Math.min(...ps.map((p) => p.top)), Math.max(...ps.map((p) => p.bottom))]),
     open: new Set(),
+    atTop: new Set(),
   };
 }

@@ -1,6 +1,6 @@
 // The docingest command line. Each command is a small module in ./commands; to add one, write
 // `fooCommand(): Command` there and list it in `commands` below. Exit codes: 0 all well, 1 some
-// documents failed (or an unexpected error), 2 usage errors, 130 interrupted.
+// documents failed (or an unexpected error), 2 usage errors, 75 another ingest holds the database, 130 interrupted.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { IngestError } from '../errors.js';
@@ -11,11 +11,12 @@ import { failuresCommand } from './commands/failures.js';
 import { ingestCommand } from './commands/ingest.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
+import { runsCommand } from './commands/runs.js';
 import { searchCommand } from './commands/search.js';
 import { statsCommand } from './commands/stats.js';
 import { ExitCode, UsageError } from './shared.js';
 
-const commands = [ingestCommand, exportCommand, queryCommand, searchCommand, reportCommand, statsCommand, failuresCommand, extractCommand];
+const commands = [ingestCommand, exportCommand, queryCommand, searchCommand, reportCommand, statsCommand, failuresCommand, runsCommand, extractCommand];
 
 export function buildProgram(): Command {
   const program = new Command('docingest')
@@ -58,6 +59,10 @@ function report(err: unknown): number {
   if (err instanceof UsageError || err instanceof StoreError || (err as Error | null)?.name === 'InputPathError') {
     say((err as Error).message);
     return ExitCode.usage;
+  }
+  if ((err as Error | null)?.name === 'RunLockedError') {
+    say((err as Error).message);
+    return ExitCode.busy;
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {

@@ -1,7 +1,8 @@
 // What every command shares: the --db option, usage errors (exit 2), and the exit codes.
 import { InvalidArgumentError, Option } from 'commander';
 
-export const ExitCode = { ok: 0, someFailed: 1, usage: 2, interrupted: 130 } as const;
+// 75: EX_TEMPFAIL of sysexits.h, "try again later" (another ingest holds the database)
+export const ExitCode = { ok: 0, someFailed: 1, usage: 2, busy: 75, interrupted: 130 } as const;
 
 /** A mistake in how the command was called: reported in one line, exit code 2. */
 export class UsageError extends Error {

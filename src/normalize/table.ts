@@ -225,6 +225,8 @@ export class LabelCarry {
   private value: { label: string; max: number | null; cell: GridCell } | null = null;
   /** the second part of a label joined from the row above, expected in the next row */
   private tail: string | null = null;
+  /** whether the last row fed held only the second part of a label cut in two: the row is cut too */
+  cutRow = false;
   constructor(private readonly isComplete: (label: string) => boolean = () => true) {}
 
   /** Feed this row's cell (or nothing) and the cell below it; returns the label in force for the row. */
@@ -232,6 +234,7 @@ export class LabelCarry {
     const tail = this.tail;
     if (cell === undefined && below === undefined) return this.value;
     this.tail = null;
+    this.cutRow = false;
     if (!cell || isBlank(cell.text) || isPlaceholder(cell.text) || cell.continued) return this.value;
     let { label, max } = splitMaximum(cell.text);
     if (this.value && label === '' && max !== null) {
@@ -239,7 +242,10 @@ export class LabelCarry {
       this.value = { ...this.value, max };
       return this.value;
     }
-    if (this.value && tail !== null && label === tail) return this.value;
+    if (this.value && tail !== null && label === tail) {
+      this.cutRow = true;
+      return this.value;
+    }
     const part = below && !isBlank(below.text) && !below.continued ? splitMaximum(below.text) : null;
     if (part && part.label.length <= 6 && !this.isComplete(label) && this.isComplete(label + part.label)) {
       label += part.label;

@@ -4,7 +4,7 @@
 import type { Block, Place } from '../../schemas/model.js';
 import type { Preparer } from '../../schemas/record.js';
 import { parseDate, squash } from '../normalize/text.js';
-import { ATTACHMENT, isFormTitle, PREPARER, YEAR_LINE } from './labels.js';
+import { ATTACHMENT, FORM_PREAMBLE, isFormTitle, PREPARER, YEAR_LINE } from './labels.js';
 
 export interface Heading {
   attachment: { text: string; place: Place } | null;
@@ -54,7 +54,7 @@ export function readHeading(lines: readonly Line[]): Heading {
       heading.title = { text, place: line.place };
       continue;
     }
-    if (/^(单位|金额单位)[:：]|^填报单位[:：]/.test(text)) continue;
+    if (FORM_PREAMBLE.test(squash(text))) continue;
     break;
   }
   if (heading.title && !heading.year) {
@@ -84,6 +84,8 @@ export function mergeHeadings(inside: Heading, above: Heading): Heading {
   };
 }
 
+const PREPARER_LABELS = '填表人|填报人|填报日期|填表日期|填报时间|填表时间|日期|联系电话|联系方式|电话|单位负责人|负责人|审核人';
+
 /**
  * The 填表人 line: "填表人：吴蓉 填报日期：2023年7月4日 联系电话：13762795777 单位负责人签字：".
  * A line whose fields are all blank (a template left unfilled) gives null.
@@ -91,13 +93,13 @@ export function mergeHeadings(inside: Heading, above: Heading): Heading {
 export function readPreparer(text: string): Preparer | null {
   if (!PREPARER.test(text)) return null;
   const field = (label: RegExp): string | null => {
-    const m = new RegExp(`(?:${label.source})\\s*[:：]\\s*(.*?)\\s*(?=(?:填表人|填报人|填报日期|填表日期|日期|联系电话|电话|单位负责人|负责人|审核人)(?:签字|签章|签名)?\\s*[:：]|$)`).exec(text);
+    const m = new RegExp(`(?:${label.source})\\s*[:：]\\s*(.*?)\\s*(?=(?:${PREPARER_LABELS})(?:签字|签章|签名)?\\s*[:：]|$)`).exec(text);
     const v = m?.[1]?.trim() ?? '';
     return v === '' ? null : v;
   };
   const name = field(/填表人|填报人/);
-  const rawDate = field(/填报日期|填表日期/);
-  const rawPhone = field(/联系电话|电话/);
+  const rawDate = field(/填报日期|填表日期|填报时间|填表时间/);
+  const rawPhone = field(/联系电话|联系方式|电话/);
   const phone = rawPhone ? (/[\d][\d\-－ ]{5,}\d/.exec(rawPhone)?.[0] ?? rawPhone) : null;
   const date = rawDate ? (parseDate(rawDate) ?? rawDate) : null;
   if (name === null && date === null && phone === null) return null;

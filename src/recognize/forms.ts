@@ -3,15 +3,17 @@
 //   2. its kind, from the labels it prints (项目支出名称 / 专项资金名称 / 部门名称, 评分表 headers,
 //      编制数 / 经费控制情况) and, failing those, its title — never from its position;
 //   3. a table without kind or heading right after a form continues that form (a page break split it);
+//      one grid holding two forms (a repeated 项目支出名称 row) is read as two;
 //   4. the kind's reader turns the rows into values, each with the Place of its cell.
 // A table that matches no kind stays a generic table of the model.
-import type { Block, DocModel, Message, Table } from '../../schemas/model.js';
+import type { Block, DocModel, Message, Place, Table } from '../../schemas/model.js';
 import type { Form, FormKind, Sources } from '../../schemas/record.js';
 import { type GridRow, gridRows, isBlank, labelText } from '../normalize/table.js';
 import { type FormBody } from './form-kinds/common.js';
 import { readBasicData } from './form-kinds/basic-data.js';
 import {
   hasIdentity,
+  identityCells,
   identityField,
   isExpenseHeader,
   isFundHeader,
@@ -41,7 +43,10 @@ interface FormTables {
   /** block indexes of the form's tables, first to last */
   blocks: number[];
   rows: GridRow[];
-  table: Table;
+  /** the first table's place (and row, for a form that starts inside a table) */
+  place: Place;
+  /** false when another form follows inside the same table: what is printed below is not this form's */
+  endsTable: boolean;
 }
 
 export function recognizeForms(model: DocModel): { forms: Form[]; messages: Message[] } {
@@ -51,16 +56,33 @@ export function recognizeForms(model: DocModel): { forms: Form[]; messages: Mess
 
   blocks.forEach((block, index) => {
     if (block.type !== 'table') return;
-    const { heading, rows } = splitHeading(block, blocks, index);
+    const parts = formParts(gridRows(block));
+    parts.forEach((part, k) => readPart(block, index, part, k === 0, k === parts.length - 1));
+  });
+
+  function readPart(block: Table, index: number, part: { rows: GridRow[]; start: number }, first: boolean, last: boolean): void {
+    const { heading, rows } = splitHeading(part.rows, first ? linesBefore(blocks, index) : []);
     const kind = classify(rows, heading);
     const previous = groups.at(-1);
     if (previous && !heading.attachment && !heading.title && !rows.some(hasIdentity) && continues(previous, blocks, index, rows, kind)) {
       previous.blocks.push(index);
       previous.rows.push(...rows);
+      previous.endsTable = last;
       return;
     }
-    if (kind) {
-      groups.push({ kind, heading, blocks: [index], rows, table: block });
+    const inferred = kind ?? kindAmong(previous, rows);
+    if (inferred) {
+      if (!kind) {
+        messages.push({
+          code: 'form-kind-inferred',
+          message: `table has the blocks of a ${inferred} form but no name row or title; taken as one like the form before it`,
+          severity: 'warning',
+          stage: 'recognize',
+          place: block.place,
+        });
+      }
+      const place = part.start > 0 ? { ...block.place, row: part.start } : block.place;
+      groups.push({ kind: inferred, heading, blocks: [index], rows, place, endsTable: last });
     } else if (heading.title && /绩效|自评|评价|评分|指标/.test(heading.title.text)) {
       messages.push({
         code: 'form-unrecognised',
@@ -70,7 +92,7 @@ export function recognizeForms(model: DocModel): { forms: Form[]; messages: Mess
         place: block.place,
       });
     }
-  });
+  }
 
   const fallbackYear = documentYear(blocks);
   const forms: Form[] = [];
@@ -86,7 +108,7 @@ export function recognizeForms(model: DocModel): { forms: Form[]; messages: Mess
         message: `${group.kind} form could not be read: ${err instanceof Error ? err.message : String(err)}`,
         severity: 'error',
         stage: 'recognize',
-        place: group.table.place,
+        place: group.place,
       });
     }
   }
@@ -108,7 +130,7 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
   if (heading.year) sources.fiscalYear = heading.year.place;
 
   const last = group.blocks.at(-1)!;
-  let preparer = preparerAfter(blocks, last);
+  let preparer = group.endsTable ? preparerAfter(blocks, last) : null;
   if (!preparer) {
     // some templates print the 填表人 line as the table's last row
     for (const row of group.rows.slice(-3)) {
@@ -119,7 +141,7 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
   }
   if (preparer) sources.preparer = preparer.place;
   let totalScore = body.totalScore;
-  if (totalScore === null) {
+  if (totalScore === null && group.endsTable) {
     const printed = totalAfter(blocks, last);
     if (printed) {
       totalScore = printed.value;
@@ -143,7 +165,7 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
     expenses: body.expenses,
     rubric: body.rubric,
     preparer: preparer?.preparer ?? null,
-    place: group.table.place,
+    place: group.place,
     sources,
   };
   return { form, messages: body.messages };
@@ -154,8 +176,7 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
  * rows at the top of the table (rows with one filled cell: "附件2  预算支出绩效自评表", "（2022年度）"),
  * or from the last lines of the first cell when a converter put the heading there.
  */
-function splitHeading(table: Table, blocks: readonly Block[], index: number): { heading: Heading; rows: GridRow[] } {
-  const rows = gridRows(table);
+function splitHeading(rows: GridRow[], above: Line[]): { heading: Heading; rows: GridRow[] } {
   const inside: Line[] = [];
   let top = 0;
   for (; top < rows.length; top++) {
@@ -168,8 +189,35 @@ function splitHeading(table: Table, blocks: readonly Block[], index: number): { 
   // a converter that wrapped the page into the table leaves the heading as the first cell's last lines
   const first = rows[top]?.[0];
   const firstLines = first && first.text.split('\n').length >= 3 ? first.text.split('\n').map((text) => ({ text, place: first.place })) : [];
-  const heading = mergeHeadings(mergeHeadings(readHeading(inside), readHeading(firstLines)), readHeading(linesBefore(blocks, index)));
+  const heading = mergeHeadings(mergeHeadings(readHeading(inside), readHeading(firstLines)), readHeading(above));
   return { heading, rows: rows.slice(top) };
+}
+
+/**
+ * One grid may hold several forms printed without a gap (a scan's page boundary lost, a converter
+ * that joined tables): a second 项目支出名称 / 专项资金名称 / 部门名称 row starts the next form,
+ * together with the title rows just above it.
+ */
+function formParts(rows: GridRow[]): { rows: GridRow[]; start: number }[] {
+  const starts = [0];
+  let name: string | null = null;
+  let blocksSince = false;
+  rows.forEach((row, k) => {
+    const field = identityCells(row).find(({ field: f }) => f in KIND_BY_IDENTITY)?.field ?? null;
+    if (field === null) {
+      blocksSince ||= isBlockHeader(row);
+      return;
+    }
+    // the same name label again, after the first form's blocks: a second form
+    if (field === name && blocksSince) {
+      let start = k;
+      while (start > starts.at(-1)! + 1 && rows[start - 1]!.filter((c) => !isBlank(c.text)).length <= 1) start--;
+      starts.push(start);
+    }
+    name = field;
+    blocksSince = false;
+  });
+  return starts.map((start, k) => ({ rows: rows.slice(start, starts[k + 1] ?? rows.length), start }));
 }
 
 const isBlockHeader = (row: GridRow) =>
@@ -184,16 +232,15 @@ function classify(rows: GridRow[], heading: Heading): FormKind | null {
   let funds = false;
   let rubric = false;
   let basic = false;
-  for (const row of rows) {
-    for (const cell of row) {
-      const field = identityField(labelText(cell.text));
-      if (field && field in KIND_BY_IDENTITY) identity ??= KIND_BY_IDENTITY[field as keyof typeof KIND_BY_IDENTITY];
+  rows.forEach((row, k) => {
+    for (const { field } of identityCells(row)) {
+      if (field in KIND_BY_IDENTITY) identity ??= KIND_BY_IDENTITY[field as keyof typeof KIND_BY_IDENTITY];
     }
     if (isIndicatorHeader(row)) indicators = true;
     else if (isRubricHeader(row)) rubric = true;
     else if (isFundHeader(row)) funds = true;
-    else if (isStaffingHeader(row) || isExpenseHeader(row)) basic = true;
-  }
+    else if (isStaffingHeader(row) || isExpenseHeader(row, rows[k - 1])) basic = true;
+  });
   if (rubric && !indicators) return 'scoring-table';
   if (basic && !indicators) return 'basic-data';
   if (identity && (indicators || funds)) return identity;
@@ -203,7 +250,17 @@ function classify(rows: GridRow[], heading: Heading): FormKind | null {
     if (/专项资金/.test(title)) return 'fund-self-eval';
     if (/项目/.test(title) || /预算支出/.test(title)) return 'project-self-eval';
   }
-  return identity;
+  // a name row alone, without fund or 绩效指标 block, is no form to read
+  return null;
+}
+
+/**
+ * A table with the fund and 绩效指标 blocks of a self-evaluation form whose name row and title were
+ * lost (an OCR slip in "项目支出名称"): one of a series, like the self-evaluation form before it.
+ */
+function kindAmong(previous: FormTables | undefined, rows: GridRow[]): FormKind | null {
+  if (!previous || previous.kind === 'basic-data' || previous.kind === 'scoring-table') return null;
+  return rows.some(isFundHeader) && rows.some(isIndicatorHeader) ? previous.kind : null;
 }
 
 /**
@@ -219,6 +276,10 @@ function continues(previous: FormTables, blocks: readonly Block[], index: number
   if (kind !== null && kind !== previous.kind) return false;
   const filled = rows.filter((r) => r.some((c) => !isBlank(c.text)));
   if (filled.length === 0) return false;
+  // a second fund or goals block is the next form (its name row unread), not more of this one;
+  // only the 绩效指标 header repeats on every page
+  const opens = (test: (row: GridRow) => boolean) => filled.some(test) && previous.rows.some(test);
+  if (opens(isFundHeader) || opens(isGoalsHeader)) return false;
   if (filled.some(isBlockHeader)) return true;
   const width = Math.max(...previous.rows.slice(-5).map((r) => r.length));
   return Math.abs(filled[0]!.length - width) <= 1;

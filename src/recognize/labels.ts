@@ -5,10 +5,11 @@
 /** Identity labels: the cell to the right holds the value. */
 export const IDENTITY = {
   projectName: /^(项目(支出)?名称|项目名)$/,
-  fundName: /^(专项)?资金(项目)?名称$/,
+  // 财政部 区域绩效自评表: "转移支付（项目）名称"
+  fundName: /^(专项)?资金(项目)?名称$|^转移支付(\(项目\))?名称$/,
   deptName: /^((县|市|省|区)级)?(预算)?部门(（单位）|\(单位\))?名称$|^(预算)?单位名称$/,
   supervisor: /主管部门(（单位）|\(单位\))?$/,
-  implementer: /^(项目)?实施单位$/,
+  implementer: /^(项目)?实施单位$|^资金使用单位$/,
 } as const;
 
 /** Fund block header (项目资金 / 年度资金 / 年度预算申请): columns by role. */
@@ -42,6 +43,9 @@ export function fundLine(label: string): string {
   for (const [re, line] of FUND_LINES) if (re.test(s)) return line;
   return s;
 }
+export const isKnownFundLine = (label: string) => FUND_LINES.some(([, line]) => line === fundLine(label));
+/** What may stand left of the figures in a fund header: the block label, "（万元）", or nothing. */
+export const FUND_HEADER_LABEL = /资金|预算|拨款|万元|^$/;
 
 /** Goals block: 年度总体目标 with 预期目标 / 实际完成情况 (年初设定目标 / 全年实际完成情况). */
 export const GOALS_BLOCK = /总体目标|绩效目标$|^年度目标$/;
@@ -93,3 +97,5 @@ export function isFormTitle(line: string): boolean {
   return s.length >= 4 && s.length <= 60 && /表([（(][^）)]{1,12}[)）])?$/.test(s) && !/[。；;，,]/.test(s) && !/^(说明|注|备注)/.test(s);
 }
 export const PREPARER = /填表人|填报人/;
+/** Lines between a title and its table that are no heading: "填报单位（盖章）：某局　单位：万元". */
+export const FORM_PREAMBLE = /^(填报|编制|报送)?单位(\((盖章|公章)\))?[:：]|^金额单位[:：]/;

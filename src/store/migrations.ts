@@ -192,28 +192,51 @@ CREATE VIEW v_failures AS
     description: 'full-text search: one entry per searchable row, a trigram and a CJK unigram+bigram index (see search.ts)',
     sql: `
 CREATE TABLE search_entries (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY,           -- the rowid of the entry's text in search_trigram and search_grams
   document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
   kind TEXT NOT NULL,               -- document, section, form, goals, indicator, fund, expense, rubric
   owner_id INTEGER NOT NULL,        -- the row's id in its table (documents, sections, forms, indicators, …)
-  form_id INTEGER,
-  label TEXT NOT NULL,              -- normalised text (search.ts normalizeForSearch), fields joined by new lines
-  body TEXT NOT NULL
+  form_id INTEGER
 );
 CREATE INDEX search_entries_document ON search_entries (document_id);
 
-CREATE VIRTUAL TABLE search_trigram USING fts5 (label, body, content = 'search_entries', content_rowid = 'id', tokenize = 'trigram');
--- written by search.ts (the grams are computed in JS); rows are deleted by the trigger below
+-- contentless: search.ts writes the normalised text of the entry's row; the text itself stays in the value tables
+CREATE VIRTUAL TABLE search_trigram USING fts5 (label, body, content = '', contentless_delete = 1, tokenize = 'trigram');
 CREATE VIRTUAL TABLE search_grams USING fts5 (label, body, content = '', contentless_delete = 1);
 
-CREATE TRIGGER search_entries_insert AFTER INSERT ON search_entries BEGIN
-  INSERT INTO search_trigram (rowid, label, body) VALUES (new.id, new.label, new.body);
-END;
 -- fires for the ON DELETE CASCADE of a replaced or failed document too
 CREATE TRIGGER search_entries_delete AFTER DELETE ON search_entries BEGIN
-  INSERT INTO search_trigram (search_trigram, rowid, label, body) VALUES ('delete', old.id, old.label, old.body);
+  DELETE FROM search_trigram WHERE rowid = old.id;
   DELETE FROM search_grams WHERE rowid = old.id;
 END;
+`,
+  },
+  {
+    version: 3,
+    description: 'ingest runs (also the one-run-at-a-time lock), and whether a document was stored redacted',
+    sql: `
+-- A run is 'running' until it ends; a run whose process died (kill -9, power loss) stays 'running'
+-- until the next run finds its pid gone and marks it 'killed'. Stage times: list is wall-clock; hash,
+-- extract and store are summed over documents (extraction runs several at once, so its sum can exceed
+-- the run's wall-clock time).
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted', 'failed', 'killed')),
+  arguments TEXT NOT NULL,          -- JSON: the paths and the settings of the run
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  total INTEGER, new INTEGER, updated INTEGER, unchanged INTEGER, failed INTEGER,
+  hashed INTEGER,                   -- files read to hash them (0 on a re-run over an unchanged tree)
+  list_ms INTEGER, hash_ms INTEGER, extract_ms INTEGER, store_ms INTEGER,
+  error TEXT
+);
+CREATE INDEX runs_status ON runs (status);
+
+-- 1: preparer names and phone numbers were removed at ingest (--redact); a run with the other setting
+-- re-extracts the document instead of calling it unchanged.
+ALTER TABLE documents ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;
 `,
   },
 ];

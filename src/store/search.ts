@@ -2,14 +2,18 @@
 //
 // Chinese has no spaces, and most of its words are two characters (预算, 绩效, 项目), but FTS5's
 // trigram tokenizer matches nothing under three characters and unicode61 reads a whole run of Han
-// characters as one token. So every searchable field becomes one row of `search_entries`, indexed twice:
-//   - search_trigram (trigram tokenizer, external content = search_entries, kept in sync by triggers)
-//     answers terms of 3+ characters as substrings;
-//   - search_grams (contentless) holds, per character, a unigram token and a bigram token with its
-//     successor, written by us: a 1-character term is one unigram lookup, a 2-character term one bigram
-//     lookup — never a scan. Characters are spelled in base 36 (`u` + 4 digits, `b` + 8 digits) so that
-//     digits, Latin letters and punctuation ("3.", "%") are grams like any other and the tokenizer
-//     cannot split or fold them.
+// characters as one token. So every searchable row (a section, an indicator, a fund line, … see
+// `indexed` below) gets one `search_entries` row, and its normalised text goes into two contentless
+// FTS5 tables under that entry's id:
+//   - search_trigram (trigram tokenizer) answers terms of 3+ characters as substrings;
+//   - search_grams holds, per character, a unigram token and a bigram token with its successor,
+//     written by us: a 1-character term is one unigram lookup, a 2-character term one bigram lookup —
+//     never a scan. Characters are spelled in base 36 (`u` + 4 digits, `b` + 8 digits) so that digits,
+//     Latin letters and punctuation ("3.", "%") are grams like any other and the tokenizer cannot
+//     split or fold them.
+// Contentless, because the text is already in the value tables: a snippet is rebuilt from the owner
+// row. Deleting a document cascades to its entries, whose trigger deletes their FTS rows.
+//
 // A query is split at white space into terms; a hit contains every term (AND), ranked by bm25 with a
 // row's label (section heading, indicator name, …) weighing twice its body.
 //
@@ -29,13 +33,14 @@ export interface SearchHit {
   fiscalYear: number | null;
   /** what matched: a narrative section, a form's heading fields, its goals, or one of its rows */
   kind: HitKind;
-  /** the matching row's name: section heading, indicator name, fund line, expense item, rubric level3… */
-  label: string;
+  /** the matching row's name as stored: section heading, indicator name, fund line, expense item, rubric
+   * level3, form name (else title), document title; null for goals and unnamed rows */
+  label: string | null;
   /** the section heading, for kind "section" */
   heading: string | null;
   /** the form the hit is in, for form hits and their rows */
   form: { index: number; kind: string; name: string | null; title: string | null } | null;
-  /** the matching text around the first term found, terms in [brackets] */
+  /** the matching text (normalised as indexed, fields separated by ｜) around the first term found, terms in [brackets] */
   snippet: string;
   /** bm25: lower is better */
   score: number;
@@ -77,21 +82,39 @@ export function gramTokens(text: string): string {
   return tokens.join(' ');
 }
 
-/** One searchable row: its label and its body, each a list of fields. */
-interface Entry {
-  kind: HitKind;
-  ownerId: number;
-  formId: number | null;
-  label: (string | null)[];
-  body: (string | null | number)[];
-}
+/**
+ * What is searchable: per kind of hit, the table its rows live in, the SQL that lists a document's
+ * rows, and the columns of its label (weighing double) and of its body.
+ */
+const formRows = (table: string) =>
+  `SELECT x.* FROM ${table} x JOIN forms f ON f.id = x.form_id WHERE f.document_id = ? ORDER BY f.ord, x.ord`;
+const indexed: Record<HitKind, { table: string; rows: string; label: string[]; body: string[] }> = {
+  document: { table: 'documents', rows: 'SELECT * FROM documents WHERE id = ?', label: ['title'], body: ['organization'] },
+  section: { table: 'sections', rows: 'SELECT * FROM sections WHERE document_id = ? ORDER BY ord', label: ['heading'], body: ['text'] },
+  form: {
+    table: 'forms', rows: 'SELECT * FROM forms WHERE document_id = ? ORDER BY ord',
+    label: ['name', 'title'], body: ['attachment', 'supervisor', 'implementer'],
+  },
+  goals: { table: 'forms', rows: 'SELECT * FROM forms WHERE document_id = ? AND has_goals ORDER BY ord', label: [], body: ['goals_expected', 'goals_actual'] },
+  indicator: {
+    table: 'indicators', rows: formRows('indicators'),
+    label: ['name'], body: ['level1', 'level2', 'measure', 'target', 'actual', 'note'],
+  },
+  fund: { table: 'funds', rows: formRows('funds'), label: ['line'], body: ['initial_budget', 'annual_budget', 'executed', 'execution_rate'] },
+  expense: { table: 'expenses', rows: formRows('expenses'), label: ['item'], body: ['prev_final', 'budget', 'final'] },
+  rubric: { table: 'rubric_rows', rows: formRows('rubric_rows'), label: ['level3'], body: ['level1', 'level2'] },
+};
+const hitKinds = Object.keys(indexed) as HitKind[];
 
-const joinFields = (fields: (string | number | null)[]) =>
-  fields
-    .filter((f): f is string | number => f !== null && f !== '')
-    .map((f) => normalizeForSearch(String(f)))
+/** The normalised text of some columns of a row: numbers as printed by JS, empty values skipped. */
+function fieldsText(row: Row, columns: string[]): string {
+  return columns
+    .map((c) => row[c])
+    .filter((v): v is string | number => typeof v === 'string' || typeof v === 'number')
+    .map((v) => normalizeForSearch(String(v)))
     .filter(Boolean)
     .join('\n');
+}
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 function prepared(db: Database.Database, sql: string): Database.Statement {
@@ -102,52 +125,26 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
   return stmt;
 }
 
-/** The searchable rows of a stored document, read back from its tables (their ids are the owners). */
-function entriesOf(db: Database.Database, documentId: number): Entry[] {
-  const all = (sql: string) => prepared(db, sql).all(documentId) as Row[];
-  const entries: Entry[] = [];
-  const add = (kind: HitKind, ownerId: unknown, formId: unknown, label: unknown[], body: unknown[]) =>
-    entries.push({ kind, ownerId: Number(ownerId), formId: formId == null ? null : Number(formId), label: label as string[], body: body as string[] });
-
-  const doc = prepared(db, 'SELECT id, title, organization FROM documents WHERE id = ?').get(documentId) as Row | undefined;
-  // always one row per document, even without a title: it marks the document as indexed
-  if (doc) add('document', doc.id, null, [doc.title], [doc.organization]);
-  for (const s of all('SELECT id, heading, text FROM sections WHERE document_id = ? ORDER BY ord')) {
-    add('section', s.id, null, [s.heading], [s.text]);
-  }
-  for (const f of all('SELECT * FROM forms WHERE document_id = ? ORDER BY ord')) {
-    add('form', f.id, f.id, [f.name, f.title], [f.attachment, f.supervisor, f.implementer]);
-    if (f.has_goals) add('goals', f.id, f.id, [], [f.goals_expected, f.goals_actual]);
-  }
-  const children = (table: string) =>
-    all(`SELECT x.* FROM ${table} x JOIN forms f ON f.id = x.form_id WHERE f.document_id = ? ORDER BY f.ord, x.ord`);
-  for (const i of children('indicators')) {
-    add('indicator', i.id, i.form_id, [i.name], [i.level1, i.level2, i.measure, i.target, i.actual, i.note]);
-  }
-  for (const x of children('funds')) {
-    add('fund', x.id, x.form_id, [x.line], [x.initial_budget, x.annual_budget, x.executed, x.execution_rate]);
-  }
-  for (const x of children('expenses')) add('expense', x.id, x.form_id, [x.item], [x.prev_final, x.budget, x.final]);
-  for (const r of children('rubric_rows')) add('rubric', r.id, r.form_id, [r.level3], [r.level1, r.level2]);
-  return entries;
-}
-
 /**
  * Indexes a stored document's rows. Call inside the transaction that wrote them; the old version's
- * entries went with its documents row (ON DELETE CASCADE, and triggers clear both FTS tables).
+ * entries went with its documents row (ON DELETE CASCADE, and a trigger clears both FTS tables).
  */
 export function indexDocument(db: Database.Database, documentId: number): void {
-  const insertEntry = prepared(
-    db,
-    'INSERT INTO search_entries (document_id, kind, owner_id, form_id, label, body) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertEntry = prepared(db, 'INSERT INTO search_entries (document_id, kind, owner_id, form_id) VALUES (?, ?, ?, ?)');
+  const insertTrigram = prepared(db, 'INSERT INTO search_trigram (rowid, label, body) VALUES (?, ?, ?)');
   const insertGrams = prepared(db, 'INSERT INTO search_grams (rowid, label, body) VALUES (?, ?, ?)');
-  for (const entry of entriesOf(db, documentId)) {
-    const label = joinFields(entry.label);
-    const body = joinFields(entry.body);
-    if (entry.kind !== 'document' && !label && !body) continue;
-    const id = insertEntry.run(documentId, entry.kind, entry.ownerId, entry.formId, label, body).lastInsertRowid;
-    insertGrams.run(id, gramTokens(label), gramTokens(body));
+  for (const kind of hitKinds) {
+    const spec = indexed[kind];
+    for (const row of prepared(db, spec.rows).all(documentId) as Row[]) {
+      const label = fieldsText(row, spec.label);
+      const body = fieldsText(row, spec.body);
+      // the document's entry is kept even when empty: it marks the document as indexed
+      if (kind !== 'document' && !label && !body) continue;
+      const formId = spec.table === 'forms' ? row.id : (row.form_id ?? null);
+      const id = insertEntry.run(documentId, kind, row.id, formId).lastInsertRowid;
+      insertTrigram.run(id, label, body);
+      insertGrams.run(id, gramTokens(label), gramTokens(body));
+    }
   }
 }
 
@@ -211,29 +208,34 @@ export function search(db: Database.Database, query: string, options: SearchOpti
   const rows = prepared(
     db,
     `WITH hits AS (SELECT ${driver}.rowid AS id, ${score} AS score ${from} AND ${driver}.rowid >= ? ORDER BY score LIMIT ?)
-     SELECT hits.score, e.kind, e.label, e.body, d.source, d.title, d.organization, d.fiscal_year,
-            s.heading, f.ord AS form_ord, f.kind AS form_kind, f.name AS form_name, f.title AS form_title
+     SELECT hits.score, e.kind, e.owner_id, d.source, d.title, d.organization, d.fiscal_year,
+            f.ord AS form_ord, f.kind AS form_kind, f.name AS form_name, f.title AS form_title
      FROM hits JOIN search_entries e ON e.id = hits.id
      JOIN documents d ON d.id = e.document_id
-     LEFT JOIN sections s ON e.kind = 'section' AND s.id = e.owner_id
      LEFT JOIN forms f ON f.id = e.form_id
      ORDER BY hits.score, d.source, e.id`,
   ).all(...match, floor, limit) as Row[];
-  return rows.map((r) => ({
-    source: r.source as string,
-    title: r.title as string | null,
-    organization: r.organization as string | null,
-    fiscalYear: r.fiscal_year as number | null,
-    kind: r.kind as HitKind,
-    label: r.label as string,
-    heading: r.heading as string | null,
-    form:
-      r.form_ord == null
-        ? null
-        : { index: r.form_ord as number, kind: r.form_kind as string, name: r.form_name as string | null, title: r.form_title as string | null },
-    snippet: snippet(r.label as string, r.body as string, terms),
-    score: r.score as number,
-  }));
+  return rows.map((r) => {
+    const kind = r.kind as HitKind;
+    const spec = indexed[kind];
+    const owner = (prepared(db, `SELECT * FROM ${spec.table} WHERE id = ?`).get(r.owner_id) as Row | undefined) ?? {};
+    const label = spec.label.map((c) => owner[c]).find((v) => typeof v === 'string' && v !== '') as string | undefined;
+    return {
+      source: r.source as string,
+      title: r.title as string | null,
+      organization: r.organization as string | null,
+      fiscalYear: r.fiscal_year as number | null,
+      kind,
+      label: label ?? null,
+      heading: kind === 'section' ? (label ?? '') : null,
+      form:
+        r.form_ord == null
+          ? null
+          : { index: r.form_ord as number, kind: r.form_kind as string, name: r.form_name as string | null, title: r.form_title as string | null },
+      snippet: snippet(fieldsText(owner, spec.label), fieldsText(owner, spec.body), terms),
+      score: r.score as number,
+    };
+  });
 }
 
 /** About `width` characters of the body around the first term it holds (else of the label), terms bracketed. */

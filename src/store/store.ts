@@ -50,6 +50,8 @@ export interface StoredFile {
   size: number | null;
   mtime: string | null;
   ingestedAt: string;
+  /** stored with preparer names and phone numbers removed (ingest --redact) */
+  redacted: boolean;
 }
 
 /** Facts about the file a record or a failure was made from. */
@@ -58,6 +60,49 @@ export interface FileMeta {
   /** ISO 8601 */
   mtime: string | null;
   extractorVersion: number;
+  /** the record was redacted before it was stored (default false) */
+  redacted?: boolean;
+}
+
+/** What an ingest run records about itself. */
+export interface RunStart {
+  /** the paths and settings of the run, stored as JSON */
+  arguments: unknown;
+  pid: number;
+  host: string;
+}
+
+export interface RunEnd {
+  status: 'done' | 'interrupted' | 'failed';
+  counts: { total: number; new: number; updated: number; unchanged: number; failed: number; hashed: number };
+  stages: StageTimes;
+  error?: string;
+}
+
+/** Milliseconds per stage: list is wall-clock, the others are summed over documents. */
+export interface StageTimes {
+  listMs: number;
+  hashMs: number;
+  extractMs: number;
+  storeMs: number;
+}
+
+export interface Run {
+  id: number;
+  startedAt: string;
+  endedAt: string | null;
+  status: 'running' | 'done' | 'interrupted' | 'failed' | 'killed';
+  arguments: unknown;
+  pid: number;
+  host: string;
+  total: number | null;
+  new: number | null;
+  updated: number | null;
+  unchanged: number | null;
+  failed: number | null;
+  hashed: number | null;
+  stages: StageTimes | null;
+  error: string | null;
 }
 
 export interface Failure {
@@ -102,6 +147,14 @@ export interface IngestTarget {
   fileBySource(source: string): StoredFile | undefined | Promise<StoredFile | undefined>;
   saveDocument(record: DocumentRecord, meta: FileMeta): { replaced: boolean } | Promise<{ replaced: boolean }>;
   markFailed(source: string, sha256: string | null, error: { code: string; message: string }, meta: FileMeta): void | Promise<void>;
+  /** the file's bytes are the stored ones but its size or mtime changed (a copy, a `touch`): remember the new ones */
+  updateFileMeta?(source: string, meta: { size: number | null; mtime: string | null }): void | Promise<void>;
+  /**
+   * Claims the database for a run: returns the new run's id, or the run that holds it when
+   * `isAlive(run)` says it is still going (runs it says are dead are marked 'killed').
+   */
+  beginRun?(start: RunStart, isAlive: (run: Run) => boolean): { id: number } | { heldBy: Run } | Promise<{ id: number } | { heldBy: Run }>;
+  finishRun?(id: number, end: RunEnd): void | Promise<void>;
 }
 
 /** Flat tables (views) a user can export or query without joins. */
@@ -182,10 +235,10 @@ export class Store implements IngestTarget {
         this.db
           .prepare(
             `INSERT INTO documents (sha256, source, format, organization, fiscal_year, title, status,
-               extractor_version, size, mtime, ingested_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?)`,
+               extractor_version, size, mtime, ingested_at, redacted)
+             VALUES (?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)`,
           )
-          .run(d.sha256, d.source, d.format, d.organization, d.fiscalYear, d.title, meta.extractorVersion, meta.size, meta.mtime, now())
+          .run(d.sha256, d.source, d.format, d.organization, d.fiscalYear, d.title, meta.extractorVersion, meta.size, meta.mtime, now(), meta.redacted ? 1 : 0)
           .lastInsertRowid,
       );
       writer.write(id, record);
@@ -204,11 +257,52 @@ export class Store implements IngestTarget {
       this.db.prepare('DELETE FROM documents WHERE source = ?').run(source);
       this.db
         .prepare(
-          `INSERT INTO documents (sha256, source, status, error_code, error, extractor_version, size, mtime, ingested_at)
-           VALUES (?, ?, 'failed', ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO documents (sha256, source, status, error_code, error, extractor_version, size, mtime, ingested_at, redacted)
+           VALUES (?, ?, 'failed', ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(sha256, source, error.code, error.message, meta.extractorVersion, meta.size, meta.mtime, now());
+        .run(sha256, source, error.code, error.message, meta.extractorVersion, meta.size, meta.mtime, now(), meta.redacted ? 1 : 0);
     })();
+  }
+
+  updateFileMeta(source: string, meta: { size: number | null; mtime: string | null }): void {
+    this.requireWriter();
+    this.db.prepare('UPDATE documents SET size = ?, mtime = ? WHERE source = ?').run(meta.size, meta.mtime, source);
+  }
+
+  /**
+   * In one IMMEDIATE transaction, so two processes starting at once cannot both see the database free:
+   * the second one's BEGIN waits for the first one's commit (busy timeout) and then sees its run.
+   */
+  beginRun(start: RunStart, isAlive: (run: Run) => boolean): { id: number } | { heldBy: Run } {
+    this.requireWriter();
+    return this.db.transaction((): { id: number } | { heldBy: Run } => {
+      const running = (this.db.prepare("SELECT * FROM runs WHERE status = 'running' ORDER BY id").all() as Row[]).map(storedRun);
+      const holder = running.find((r) => isAlive(r));
+      if (holder) return { heldBy: holder };
+      const markKilled = this.db.prepare("UPDATE runs SET status = 'killed' WHERE id = ?");
+      for (const dead of running) markKilled.run(dead.id);
+      const id = this.db
+        .prepare("INSERT INTO runs (started_at, status, arguments, pid, host) VALUES (?, 'running', ?, ?, ?)")
+        .run(now(), JSON.stringify(start.arguments), start.pid, start.host).lastInsertRowid;
+      return { id: Number(id) };
+    }).immediate();
+  }
+
+  finishRun(id: number, end: RunEnd): void {
+    this.requireWriter();
+    const { counts: c, stages: s } = end;
+    this.db
+      .prepare(
+        `UPDATE runs SET ended_at = ?, status = ?, total = ?, new = ?, updated = ?, unchanged = ?, failed = ?, hashed = ?,
+           list_ms = ?, hash_ms = ?, extract_ms = ?, store_ms = ?, error = ? WHERE id = ?`,
+      )
+      .run(now(), end.status, c.total, c.new, c.updated, c.unchanged, c.failed, c.hashed,
+        Math.round(s.listMs), Math.round(s.hashMs), Math.round(s.extractMs), Math.round(s.storeMs), end.error ?? null, id);
+  }
+
+  /** The runs, newest first. */
+  runs(limit = 20): Run[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(storedRun);
   }
 
   /** Every successfully extracted document, ordered by path, read lazily one at a time. */
@@ -340,6 +434,30 @@ function storedFile(row: Row): StoredFile {
     size: row.size as number | null,
     mtime: row.mtime as string | null,
     ingestedAt: row.ingested_at as string,
+    redacted: row.redacted === 1,
+  };
+}
+
+function storedRun(row: Row): Run {
+  const ended = row.list_ms !== null;
+  return {
+    id: row.id as number,
+    startedAt: row.started_at as string,
+    endedAt: row.ended_at as string | null,
+    status: row.status as Run['status'],
+    arguments: JSON.parse(row.arguments as string) as unknown,
+    pid: row.pid as number,
+    host: row.host as string,
+    total: row.total as number | null,
+    new: row.new as number | null,
+    updated: row.updated as number | null,
+    unchanged: row.unchanged as number | null,
+    failed: row.failed as number | null,
+    hashed: row.hashed as number | null,
+    stages: ended
+      ? { listMs: row.list_ms as number, hashMs: row.hash_ms as number, extractMs: row.extract_ms as number, storeMs: row.store_ms as number }
+      : null,
+    error: row.error as string | null,
   };
 }
 

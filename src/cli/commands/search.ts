@@ -27,7 +27,7 @@ const flat = (hit: SearchHit) => ({
 
 export function searchCommand(): Command {
   return new Command('search')
-    .description('full-text search of section headings and text and form cells (indicators, fund lines, goals, rubric, expense items); any term length, Chinese included; all terms must match')
+    .description('ranked full-text search of sections and form cells (indicators, funds, goals, rubric, expenses); hits hold every term, of any length')
     .argument('<words...>', 'terms separated by spaces, e.g. 预算 or "绩效 目标"')
     .addOption(dbOption())
     .option('--limit <n>', 'most hits shown', positiveInt('--limit'), 20)

@@ -14,17 +14,17 @@ export function readBasicData(rows: GridRow[]): FormBody {
   let staffingCols: Column<StaffingRole>[] | null = null;
   let expenseCols: Column<ExpenseRole>[] | null = null;
 
-  for (const row of rows) {
-    if (isBlankRow(row)) continue;
+  rows.forEach((row, k) => {
+    if (isBlankRow(row)) return;
     if (isStaffingHeader(row)) {
       staffingCols = staffingColumns(row);
       expenseCols = null;
-      continue;
+      return;
     }
-    if (isExpenseHeader(row)) {
+    if (isExpenseHeader(row, rows[k - 1])) {
       expenseCols = expenseColumns(row);
       staffingCols = null;
-      continue;
+      return;
     }
     if (staffingCols) {
       const cells = cellsByRole(row, staffingCols);
@@ -38,7 +38,7 @@ export function readBasicData(rows: GridRow[]): FormBody {
         for (const role of ['authorized', 'actual', 'controlRate'] as const) note(body.sources, `staffing.${role}`, cells.get(role));
       }
       staffingCols = null;
-      continue;
+      return;
     }
     if (expenseCols) {
       const cells = cellsByRole(row, expenseCols);
@@ -51,11 +51,11 @@ export function readBasicData(rows: GridRow[]): FormBody {
       };
       const expense = { item: item ?? '', prevFinal: value('prevFinal'), budget: value('budget'), final: value('final'), sources };
       // rows without a figure (厉行节约保障措施 and its text, empty template rows) are no expenses
-      if (item === null || [expense.prevFinal, expense.budget, expense.final].every((v) => v === null)) continue;
+      if (item === null || [expense.prevFinal, expense.budget, expense.final].every((v) => v === null)) return;
       note(sources, 'item', itemCell);
       body.expenses.push(expense);
     }
-  }
+  });
   if (!body.staffing && body.expenses.length === 0) {
     body.messages.push(message('basic-data-empty', 'basic-data form has neither staffing figures nor expense rows', rows[0]?.[0]?.place ?? {}));
   }

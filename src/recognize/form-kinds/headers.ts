@@ -3,6 +3,7 @@ import { type Column, type GridRow, headerColumns, isBlank, labelText, numericHe
 import {
   EXPENSE_BLOCK,
   FUND_BLOCK,
+  FUND_HEADER_LABEL,
   type FundRole,
   fundRole,
   GOALS_BLOCK,
@@ -21,26 +22,61 @@ export function identityField(label: string): IdentityField | null {
   for (const [field, re] of Object.entries(IDENTITY) as [IdentityField, RegExp][]) if (re.test(label)) return field;
   return null;
 }
-export const hasIdentity = (row: GridRow) => row.some((c) => identityField(labelText(c.text)) !== null);
+/**
+ * The identity fields a row names, each with the index of its label cell. A label is an identity
+ * label only beside a value: in "项目名称 | 预算数 | 执行数" it heads a column of another table.
+ */
+export function identityCells(row: GridRow): { field: IdentityField; at: number }[] {
+  if (row.some((c) => fundRole(labelText(c.text)) !== null)) return [];
+  return row.flatMap((c, at) => {
+    const field = identityField(labelText(c.text));
+    return field ? [{ field, at }] : [];
+  });
+}
+export const hasIdentity = (row: GridRow) => identityCells(row).length > 0;
 
 const labels = (row: GridRow) => row.map((c) => labelText(c.text));
 
+/**
+ * The 一级/二级/三级 columns, left to right. Three level columns are levels 1-3 by their order, so
+ * an OCR slip in the digit ("三级指标" read for 二级指标, "三报指标") still finds them; fewer go by
+ * the digit they print.
+ */
+function levelColumns(all: string[], exclude: (label: string) => boolean): Map<number, 1 | 2 | 3> {
+  const isLevel = (l: string) => l.length <= 4 && (/级/.test(l) || /^.{2}指标$/.test(l)) && l !== '绩效指标' && !exclude(l);
+  const at = all.flatMap((l, k) => (isLevel(l) ? [k] : []));
+  if (at.length === 3) return new Map(at.map((k, i) => [k, (i + 1) as 1 | 2 | 3]));
+  const byDigit = new Map<number, 1 | 2 | 3>();
+  for (const k of at) {
+    const level = /^一级/.test(all[k]!) ? 1 : /^二级/.test(all[k]!) ? 2 : /^三级/.test(all[k]!) ? 3 : null;
+    if (level) byDigit.set(k, level);
+  }
+  return byDigit;
+}
+
+function indicatorRoles(all: string[]): (IndicatorRole | null)[] {
+  const levels = levelColumns(all, (l) => indicatorRole(l) === 'target' || indicatorRole(l) === 'actual');
+  const roles = all.map((label, k): IndicatorRole | null => {
+    const level = levels.get(k);
+    if (level) return level === 1 ? 'level1' : level === 2 ? 'level2' : 'name';
+    const role = indicatorRole(label);
+    return role === 'level1' || role === 'level2' || (role === 'name' && /^.级/.test(label)) ? null : role;
+  });
+  // the unheaded column between 三级指标 and 年度指标值 holds 定量/定性/≥/=
+  const nameAt = roles.indexOf('name');
+  const targetAt = roles.indexOf('target');
+  return roles.map((role, k) => (all[k] === '' && nameAt >= 0 && k > nameAt && (targetAt < 0 || k < targetAt) ? 'measure' : role));
+}
+
 /** 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 …: at least a name column and a value column. */
 export function isIndicatorHeader(row: GridRow): boolean {
-  const roles = new Set(labels(row).map(indicatorRole));
+  const roles = new Set(indicatorRoles(labels(row)));
   return roles.has('name') && (roles.has('level2') || roles.has('level1')) && (roles.has('target') || roles.has('actual'));
 }
 
 export function indicatorColumns(row: GridRow): Column<IndicatorRole>[] {
-  return headerColumns<IndicatorRole>(row, (label, k, all) => {
-    if (label === '') {
-      // the unheaded column between 三级指标 and 年度指标值 holds 定量/定性/≥/=
-      const nameAt = all.findIndex((l) => indicatorRole(l) === 'name');
-      const targetAt = all.findIndex((l) => indicatorRole(l) === 'target');
-      return nameAt >= 0 && k > nameAt && (targetAt < 0 || k < targetAt) ? 'measure' : null;
-    }
-    return indicatorRole(label);
-  }, (role, label) => {
+  const roles = indicatorRoles(labels(row));
+  return headerColumns<IndicatorRole>(row, (_label, k) => roles[k] ?? null, (role, label) => {
     if (role === 'weight' || role === 'score') return 'number';
     if (role === 'block' || role === 'level1' || role === 'level2' || role === 'name') return 'label';
     return role ? 'free' : numericHeader(role, label);
@@ -49,9 +85,14 @@ export function indicatorColumns(row: GridRow): Column<IndicatorRole>[] {
 
 /** 项目资金（万元） | | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 */
 export function isFundHeader(row: GridRow): boolean {
-  const roles = labels(row).map(fundRole);
+  const all = labels(row);
+  const roles = all.map(fundRole);
   const amounts = roles.filter((r) => r === 'initialBudget' || r === 'annualBudget' || r === 'executed' || r === 'executionRate');
-  return amounts.length >= 2 && !isIndicatorHeader(row) && !isExpenseHeader(row);
+  // left of the figures only the block label: "年度主要任务 | 任务名称 | 主要内容 | 预算数 | 执行数" and
+  // "项目名称 | 预算数 | 执行数 | 执行率" (a table of the narrative) are other tables
+  const firstValue = roles.findIndex((r) => r !== null);
+  const leftOk = all.slice(0, Math.max(0, firstValue)).every((l) => FUND_HEADER_LABEL.test(l));
+  return amounts.length >= 2 && leftOk && !isIndicatorHeader(row) && !isExpenseHeader(row);
 }
 
 export function fundColumns(row: GridRow): Column<FundRole>[] {
@@ -71,10 +112,20 @@ export function isGoalsHeader(row: GridRow): boolean {
   return first >= 0 && first <= 1 && GOALS_BLOCK.test(labelText(row[first]!.text)) && labelText(row[first]!.text).length <= 12;
 }
 
+function rubricRoles(all: string[]): (RubricRole | null)[] {
+  const levels = levelColumns(all, (l) => RUBRIC_EXPLANATION.test(l));
+  return all.map((label, k) => {
+    const level = levels.get(k);
+    if (level) return level === 1 ? 'level1' : level === 2 ? 'level2' : 'level3';
+    const role = rubricRole(label);
+    return role === 'level1' || role === 'level2' || role === 'level3' ? null : role;
+  });
+}
+
 /** 一级指标 | 分值 | 二级指标 | … | 三级指标 | 分值 | 评价标准 | 得分, without 指标值/完成值. */
 export function isRubricHeader(row: GridRow): boolean {
   const all = labels(row);
-  const roles = new Set(all.map(rubricRole));
+  const roles = new Set(rubricRoles(all));
   const levels = ['level1', 'level2', 'level3'].filter((r) => roles.has(r as RubricRole)).length;
   const indicatorish = all.some((l) => /指标值|完成值/.test(l));
   return levels >= 2 && roles.has('points') && (roles.has('score') || roles.has('explanation')) && !indicatorish;
@@ -95,8 +146,7 @@ export function rubricRole(label: string): RubricRole | null {
  * the deepest level column; the others are figures nobody reads.
  */
 export function rubricColumns(row: GridRow): Column<RubricRole>[] {
-  const all = labels(row);
-  const roles = all.map(rubricRole);
+  const roles = rubricRoles(labels(row));
   const deepest = roles.includes('level3') ? roles.lastIndexOf('level3') : roles.lastIndexOf('level2');
   const pointsAt = roles.findIndex((r, k) => r === 'points' && k > deepest);
   return headerColumns<RubricRole>(row, (_label, k) => {
@@ -115,10 +165,16 @@ export function staffingColumns(row: GridRow): Column<StaffingRole>[] {
   return headerColumns<StaffingRole>(row, (label, k) => (k === 0 && STAFFING_BLOCK.test(label) && !/编制数/.test(label) ? null : staffingRole(label)), (role) => (role ? 'number' : 'label'));
 }
 
-/** 经费控制情况（万元） | 2021年决算数 | 2022年预算数 | 2022年决算数 */
-export function isExpenseHeader(row: GridRow): boolean {
+/**
+ * 经费控制情况（万元） | 2021年决算数 | 2022年预算数 | 2022年决算数 — or, under a section row
+ * "二、经费控制情况（万元）" (`above`), a header "项目 | 2022年决算数 | 2023年预算数 | 2023年决算数".
+ */
+export function isExpenseHeader(row: GridRow, above?: GridRow): boolean {
   const all = labels(row);
-  return EXPENSE_BLOCK.test(all.find((l) => l !== '') ?? '') && all.filter((l) => /决算|预算/.test(l)).length >= 2;
+  const figures = all.filter((l) => /决算|预算/.test(l)).length >= 2 && all.some((l) => /决算/.test(l));
+  const section = above?.filter((c) => !isBlank(c.text)) ?? [];
+  const opened = section.length === 1 && EXPENSE_BLOCK.test(labelText(section[0]!.text));
+  return figures && (EXPENSE_BLOCK.test(all.find((l) => l !== '') ?? '') || opened);
 }
 export type ExpenseRole = 'item' | 'prevFinal' | 'budget' | 'final';
 export function expenseColumns(row: GridRow): Column<ExpenseRole>[] {

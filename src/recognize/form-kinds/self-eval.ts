@@ -5,9 +5,9 @@
 import type { Column, GridCell, GridRow } from '../../normalize/table.js';
 import { alignRow, cellsByRole, isBlank, isBlankRow, isPlaceholderRow, LabelCarry, labelText, mergeFragmentRows } from '../../normalize/table.js';
 import type { FundLine, Indicator, Sources } from '../../../schemas/record.js';
-import { type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, type IndicatorRole, isIndicatorLabel, NOTE_ROW, TOTAL_ROW } from '../labels.js';
+import { FUND_BLOCK, type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, isKnownFundLine, PREPARER, type IndicatorRole, isIndicatorLabel, NOTE_ROW, TOTAL_ROW } from '../labels.js';
 import { emptyBody, type FormBody, message, note, numberOf, rowLabel, textOf } from './common.js';
-import { fundColumns, identityField, indicatorColumns, isFundHeader, isGoalsHeader, isIndicatorHeader } from './headers.js';
+import { fundColumns, identityCells, identityField, indicatorColumns, isFundHeader, isGoalsHeader, isIndicatorHeader } from './headers.js';
 
 /** 'other': a block the contract does not read (年度主要任务, 部门职责…) */
 type Block = 'top' | 'funds' | 'goals' | 'indicators' | 'notes' | 'other';
@@ -22,6 +22,7 @@ export function readSelfEval(rows: GridRow[]): FormBody {
   let indicatorCols: Column<IndicatorRole>[] = [];
   const level1 = new LabelCarry(isIndicatorLabel);
   const level2 = new LabelCarry(isIndicatorLabel);
+  let verticalGoals = false;
   let sawIndicatorHeader = false;
   let sawFundHeader = false;
 
@@ -47,6 +48,9 @@ export function readSelfEval(rows: GridRow[]): FormBody {
     if (isGoalsHeader(row)) {
       goalCols = goalColumns(row);
       block = 'goals';
+      // printed down, not across: "年度绩效目标 | 预期目标 | text" / "| 实际完成情况 | text"
+      verticalGoals = readGoalPairs(row, goalTexts);
+      if (verticalGoals) continue;
       // "年度总体目标 | text": the label sits beside its text, without 预期/实际 headings
       if (!goalCols.some((c) => c.role)) {
         const text = row.filter((c) => !isBlank(c.text)).slice(1).map((c) => c.text.trim());
@@ -60,13 +64,18 @@ export function readSelfEval(rows: GridRow[]): FormBody {
       readTotal(row, indicatorCols, body);
       continue;
     }
-    if (head && head.cell === row[0] && NOTE_ROW.test(head.label)) {
+    // notes and the 填表人 line some templates print as the table's last row
+    if ((head && head.cell === row[0] && NOTE_ROW.test(head.label)) || row.some((c) => PREPARER.test(c.text))) {
       block = 'notes';
       continue;
     }
+    // a row labelled in the first column that names no fund line ends the fund block:
+    // "年度主要任务 | 任务名称 | …" and its task rows are no fund lines
+    if (block === 'funds' && !isBlank(row[0]?.text) && !row[0]?.continued && !isKnownFundLine(labelText(row[0]!.text)) && !FUND_BLOCK.test(labelText(row[0]!.text))) block = 'other';
     // a new label in the first column ends the goals: "年度主要任务 | 任务名称 | …" is no goal text
     if (block === 'goals' && !isBlank(row[0]?.text) && !row[0]?.continued && !isGoalsLabel(row[0]!)) block = 'other';
     if (block === 'funds') readFundLine(row, fundCols, body);
+    else if (block === 'goals' && verticalGoals) readGoalPairs(row, goalTexts);
     else if (block === 'goals') readGoals(row, goalCols, goalTexts);
     else if (block === 'indicators') {
       const { row: whole, used } = mergeFragmentRows(rows, r, indicatorCols);
@@ -89,11 +98,8 @@ export function readSelfEval(rows: GridRow[]): FormBody {
 
 /** "项目支出名称 | X", "主管部门 | X | 实施单位 | Y": each label's value is the cell to its right. */
 function readIdentity(row: GridRow, body: FormBody): boolean {
-  let found = false;
-  row.forEach((cell, k) => {
-    const field = identityField(labelText(cell.text));
-    if (!field) return;
-    found = true;
+  const found = identityCells(row);
+  for (const { field, at: k } of found) {
     const valueCell = row[k + 1];
     const value = valueCell && !identityField(labelText(valueCell.text)) ? textOf(valueCell) : null;
     const key = field === 'projectName' || field === 'fundName' || field === 'deptName' ? 'name' : field;
@@ -102,8 +108,8 @@ function readIdentity(row: GridRow, body: FormBody): boolean {
       body[key] = value;
       note(body.sources, key, valueCell);
     }
-  });
-  return found;
+  }
+  return found.length > 0;
 }
 
 const isGoalsLabel = (cell: GridCell) => GOALS_BLOCK.test(labelText(cell.text));
@@ -115,6 +121,27 @@ function goalColumns(row: GridRow): Column<GoalRole>[] {
     const role: GoalRole | null = k <= first ? null : GOAL_ACTUAL.test(label) ? 'actual' : GOAL_EXPECTED.test(label) ? 'expected' : null;
     return { role, type: 'free' as const, start: cell.col, end: cell.col + cell.span, header: cell };
   });
+}
+
+/** A goal sub-label (预期目标, 实际完成情况, 年初设定目标…), not the text of a goal. */
+function goalRole(cell: GridCell | undefined): GoalRole | null {
+  const label = cell ? labelText(cell.text) : '';
+  if (label === '' || label.length > 8 || GOALS_BLOCK.test(label)) return null;
+  return GOAL_ACTUAL.test(label) ? 'actual' : GOAL_EXPECTED.test(label) ? 'expected' : null;
+}
+
+/** "预期目标 | text" pairs of a vertically printed goals block; false when the row holds none. */
+function readGoalPairs(row: GridRow, texts: Record<GoalRole, { text: string; cell: GridCell }[]>): boolean {
+  let found = false;
+  row.forEach((cell, k) => {
+    const role = goalRole(cell);
+    const next = row[k + 1];
+    const text = textOf(next);
+    if (!role || !next || text === null || goalRole(next) !== null) return;
+    texts[role].push({ text, cell: next });
+    found = true;
+  });
+  return found;
 }
 
 function readGoals(row: GridRow, cols: Column<GoalRole>[], texts: Record<GoalRole, { text: string; cell: GridCell }[]>): void {
@@ -174,10 +201,16 @@ function readIndicator(
   if (isPlaceholderRow(row)) return;
   const nameCell = cells.get('name');
   const name = textOf(nameCell);
+  const valued = (['measure', 'target', 'actual', 'weight', 'score', 'note'] as const).some((r) => textOf(cells.get(r)) !== null);
+  const previous = body.indicators.at(-1);
+  if ((level1.cutRow || level2.cutRow) && name !== null && !valued && previous) {
+    // the lower half of a row a page cut: "生态效益 | 对生态环境所带来" / "指标 | 的直接或间接影响情况。"
+    previous.name = `${previous.name}\n${name}`;
+    return;
+  }
   const value = (role: IndicatorRole) => textOf(cells.get(role));
   if (name === null) {
-    const orphan = ['target', 'actual', 'weight', 'score'].some((r) => value(r as IndicatorRole) !== null);
-    if (orphan) body.messages.push(message('indicator-without-name', 'indicator row has values but no 三级指标 name; row dropped', row[0]!.place));
+    if (valued) body.messages.push(message('indicator-without-name', 'indicator row has values but no 三级指标 name; row dropped', row[0]!.place));
     return;
   }
   const sources: Sources = {};
