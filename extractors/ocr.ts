@@ -121,7 +121,7 @@ export function assemble(pages: OcrPageBlocks[], format: Format): DocModel {
     page.blocks.forEach((block, i) => {
       const prev = blocks[blocks.length - 1];
       if (i === 0 && prev && lastPage) {
-        if (prev.type === 'table' && block.type === 'table' && sameColumns(lastPage, prev, page, block)) return joinTables(prev, block);
+        if (prev.type === 'table' && block.type === 'table' && cutByPageBreak(lastPage, prev, page, block)) return joinTables(prev, block);
         if (prev.type === 'paragraph' && block.type === 'paragraph' && runsOn(lastPage, prev, page, block)) {
           prev.text = joinLines(prev.text, block.text);
           prev.place.confidence = Math.min(prev.place.confidence ?? 1, block.place.confidence ?? 1);
@@ -147,6 +147,16 @@ function columnsOf(t: Table, unit: number): number[] {
   const xs = new Set<number>();
   for (const row of t.rows) for (const c of row) if (c.place.box) { xs.add(Math.round(c.place.box[0] / unit)); xs.add(Math.round(c.place.box[2] / unit)); }
   return [...xs].sort((a, b) => a - b);
+}
+
+/**
+ * One table cut by the page break: the part above runs into the foot of its page, the part below
+ * starts at the head of the next, and its column rules are rules of the part above. Two forms
+ * printed one per page (each a table with its own title row) end well above the foot.
+ */
+function cutByPageBreak(pa: OcrPageBlocks, a: Table, pb: OcrPageBlocks, b: Table): boolean {
+  const bottom = (a.place.box?.[3] ?? 0) / pa.unit, top = (b.place.box?.[1] ?? Infinity) / pb.unit;
+  return bottom > 0.85 * pa.source.height && top < 0.15 * pb.source.height && sameColumns(pa, a, pb, b);
 }
 
 function sameColumns(pa: OcrPageBlocks, a: Table, pb: OcrPageBlocks, b: Table): boolean {

@@ -349,6 +349,55 @@ describe('recognizeForms: grid formats (colSpan, continued cells)', () => {
   });
 });
 
+describe('recognizeForms: template variants', () => {
+  it('reads goals printed down, a 年度主要任务 block, and a 填表人 row inside the table', () => {
+    const { forms, messages } = recognizeForms(
+      model(
+        grid(
+          ['部门（单位）名称', '某县住建局'],
+          ['年度预算申请（万元）', '', '年初预算数', '全年预算数', '全年执行数', '分值', '执行率', '得分'],
+          ['', '年度资金总额', '30', '30', '29', '10', '96.67%', '9.7'],
+          ['年度主要任务', '任务名称', '主要内容', '预算数（万元）', '执行数（万元）'],
+          ['', '老旧小区改造', '完成8个小区改造', '20', '19'],
+          ['年度绩效目标', '预期目标', '完成8个老旧小区改造。'],
+          ['', '实际完成情况', '完成8个老旧小区1236户改造。'],
+          ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施'],
+          ['', '产出指标', '数量指标', '改造户数', '≥1200户', '1236户', '20', '20', ''],
+          [{ text: '填表人：韦珍  填报时间：2024年5月30日  联系方式：0743-8521066', span: 9 }],
+        ),
+      ),
+    );
+    expect(messages).toEqual([]);
+    expect(forms[0]).toMatchObject({
+      kind: 'dept-self-eval',
+      goals: { expected: '完成8个老旧小区改造。', actual: '完成8个老旧小区1236户改造。' },
+      preparer: { name: '韦珍', date: '2024-05-30', phone: '0743-8521066' },
+    });
+    expect(forms[0]!.funds.map((f) => f.line)).toEqual(['年度资金总额']);
+    expect(forms[0]!.indicators.map((i) => i.name)).toEqual(['改造户数']);
+  });
+
+  it('reads a basic-data form whose blocks open with section rows', () => {
+    const { forms } = recognizeForms(
+      model(
+        para('附件1'),
+        para('2023年度部门整体支出绩效评价基础数据表'),
+        para('填报单位（盖章）：某县自然资源局　单位：万元'),
+        grid(
+          ['一、财政供养人员情况（人）'],
+          ['编制数', '实有人数', '控制率', '备注'],
+          ['52', '49', '94.2%', ''],
+          ['二、经费控制情况（万元）'],
+          ['项目', '2022年决算数', '2023年预算数', '2023年决算数'],
+          ['一、基本支出', '905.6', '948.2', '936.74'],
+        ),
+      ),
+    );
+    expect(forms[0]).toMatchObject({ kind: 'basic-data', attachment: '附件1', staffing: { authorized: 52, actual: 49, controlRate: 94.2 } });
+    expect(forms[0]!.expenses.map(strip)).toEqual([{ item: '一、基本支出', prevFinal: 905.6, budget: 948.2, final: 936.74 }]);
+  });
+});
+
 describe('recognizeForms: tables that are no form', () => {
   it('keeps a table that matches no kind out of the forms', () => {
     const { forms, messages } = recognizeForms(
@@ -361,6 +410,11 @@ describe('recognizeForms: tables that are no form', () => {
     );
     expect(forms).toEqual([]);
     expect(messages).toEqual([]);
+  });
+
+  it('does not take a funding table of the narrative (项目名称 as a column header) for a form', () => {
+    const { forms } = recognizeForms(model(grid(['项目名称', '预算数', '执行数', '执行率'], ['小型水库维修养护', '120', '117.6', '98%'], ['合计', '120', '117.6', '98%'])));
+    expect(forms).toEqual([]);
   });
 
   it('reports a titled form it cannot read', () => {

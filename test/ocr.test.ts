@@ -126,15 +126,16 @@ describe('assembling pages', () => {
   const cell = (text: string, row: number, col: number, rowSpan = 1, x0 = col * 100): Cell => ({
     text, col, colSpan: 1, rowSpan, continued: false, place: { page: 1, row, col, box: [x0, row * 20, x0 + 100, row * 20 + 20 * rowSpan], confidence: 0.9 },
   });
-  const table = (rows: Cell[][], pageNo: number): Table => {
+  const table = (rows: Cell[][], pageNo: number, box: [number, number, number, number] = [0, 1200, 300, 1300]): Table => {
     for (const r of rows) for (const c of r) c.place.page = pageNo;
-    return { type: 'table', rows, confidence: 1, place: { page: pageNo, box: [0, 0, 300, 100] } };
+    return { type: 'table', rows, confidence: 1, place: { page: pageNo, box } };
   };
   const source = { width: 1000, height: 1400, tables: [], lines: [] };
 
   it('joins a table cut by a page break and carries a cut vertical merge up', () => {
     const p1: OcrPageBlocks = { page: 1, unit: 1, source: { page: 1, ...source }, blocks: [table([[cell('满意度', 0, 0), cell('群众满意度', 0, 1), cell('5', 0, 2)]], 1)] };
     const continuation = table([[cell('指标（10分）', 0, 0, 2), cell('政策知晓率', 0, 1), cell('4', 0, 2)], [{ ...cell('', 1, 0), continued: true }, cell('……', 1, 1), cell('', 1, 2)]], 2);
+    continuation.place.box = [0, 60, 300, 200];
     const p2: OcrPageBlocks = { page: 2, unit: 1, source: { page: 2, ...source }, blocks: [continuation] };
     const model = assemble([p1, p2], 'image-ocr');
     expect(model.blocks).toHaveLength(1);
@@ -142,6 +143,12 @@ describe('assembling pages', () => {
     expect(t.rows.map((r) => r.map((c) => (c.continued ? '^' : c.text)))).toEqual([['满意度\n指标（10分）', '群众满意度', '5'], ['^', '政策知晓率', '4'], ['^', '……', '']]);
     expect(t.rows[0]![0]!.rowSpan).toBe(3);
     expect(t.rows[2]![1]!.place.row).toBe(2);
+  });
+
+  it('keeps apart two forms printed one per page', () => {
+    const form = (pageNo: number) => table([[cell('项目名称', 0, 0), cell('医疗保障服务', 0, 1), cell('10', 0, 2)]], pageNo, [0, 100, 300, 900]);
+    const pages = [1, 2].map((n): OcrPageBlocks => ({ page: n, unit: 1, source: { page: n, ...source }, blocks: [form(n)] }));
+    expect(assemble(pages, 'image-ocr').blocks).toHaveLength(2);
   });
 
   it('warns about cells read with low confidence, with their place', () => {

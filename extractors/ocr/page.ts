@@ -42,7 +42,7 @@ export async function ocrPage(img: Gray, page: number, dpi = 200): Promise<OcrPa
   const tables = await Promise.all(
     grids.map(async (grid) => ({ grid, cells: await Promise.all(grid.cells.map((cell) => readCell(img, cell, rules.threshold, dpi))) })),
   );
-  const lines = await readOutside(img, grids);
+  const lines = await readOutside(img, grids, rules.threshold);
   return { page, width: img.width, height: img.height, tables, lines };
 }
 
@@ -65,12 +65,20 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
     // some glyphs read right only larger ("一级" read "二红" at 0.30 reads "一级" at 0.96 at 2×)
     consider(scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_BLOCK), 0.5, box[0], box[1]));
   }
+  if (lines.length >= 2) {
+    // in a tall cell tesseract may drop a whole line without lowering the others' confidence;
+    // on white paper (background above the ink threshold cleared) it keeps them. Not for every
+    // cell: the cleared paper costs "%" its thin rings ("100%" -> "1009%4")
+    const cleaned = { ...area, data: area.data.map((v) => (v > threshold ? 255 : v)) };
+    const again = await recognizeLines(cleaned, PSM.SINGLE_BLOCK, box[0], box[1]);
+    if (readWeight(again) > readWeight(lines)) { lines = again; confidence = cellConfidence(again); }
+  }
   if (confidence < RETRY_BELOW && lines.length <= 1) {
     // a lone short value ("3" read as "|" or "图" at 0.3–0.5) reads right as one line cropped to its ink
     const ink = inkBounds(area, threshold);
     if (ink) consider(await recognizeLines(crop(area, ...ink), PSM.SINGLE_LINE, box[0] + ink[0], box[1] + ink[1]));
   }
-  return { ...cell, text: lines.map((l) => l.text).join('\n'), confidence };
+  return { ...cell, text: lines.map((l) => fixCellLine(l.text)).join('\n'), confidence };
 }
 
 /**
@@ -97,7 +105,43 @@ function clearEdgeRules(area: Gray, threshold: number): Gray {
   band(width, ruleColumn, whitenColumn, (k) => width - 1 - k);
   band(height, ruleRow, whitenRow, (k) => k);
   band(height, ruleRow, whitenRow, (k) => height - 1 - k);
+  eraseThinBorderStrokes(area, threshold);
   return area;
+}
+
+/**
+ * A rule that leans a pixel or two spreads over two columns, none of them mostly ink, and the
+ * band test misses it; tesseract then reads it into the next glyph ("人" as "和人"). So: any
+ * connected stroke touching the crop's border that is long and at most a few pixels thin goes.
+ */
+function eraseThinBorderStrokes(area: Gray, threshold: number) {
+  const { width, height, data } = area;
+  const seen = new Uint8Array(width * height);
+  const stack: number[] = [];
+  const component: number[] = [];
+  const visit = (start: number) => {
+    if (seen[start] || data[start]! > threshold) return;
+    let x0 = width, y0 = height, x1 = -1, y1 = -1;
+    component.length = 0;
+    stack.push(start);
+    seen[start] = 1;
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      component.push(i);
+      const x = i % width, y = (i - x) / width;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      for (const j of [x > 0 ? i - 1 : -1, x + 1 < width ? i + 1 : -1, y > 0 ? i - width : -1, y + 1 < height ? i + width : -1]) {
+        if (j >= 0 && !seen[j] && data[j]! <= threshold) { seen[j] = 1; stack.push(j); }
+      }
+    }
+    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    if ((h >= 0.6 * height && w <= 6) || (w >= 0.6 * width && h <= 6)) for (const i of component) data[i] = 255;
+  };
+  for (let x = 0; x < width; x++) { visit(x); visit((height - 1) * width + x); }
+  for (let y = 0; y < height; y++) { visit(y * width); visit(y * width + width - 1); }
 }
 
 /** Bounding box of the ink in a raster, rows and columns with a single dark pixel (speckle) left out; null when empty. */
@@ -135,6 +179,17 @@ function scaleBoxes(lines: OcrLine[], k: number, dx: number, dy: number): OcrLin
   return lines.map((l) => ({ ...l, box: map(l.box), words: l.words.map((w) => ({ ...w, box: map(w.box) })) }));
 }
 
+/** Characters read, weighted by confidence: more text read surely is the better reading of a tall cell. */
+const readWeight = (lines: OcrLine[]) => lines.flatMap((l) => l.words).reduce((s, w) => s + w.confidence * [...w.text].length, 0);
+
+/**
+ * chi_sim's misreadings that a form cell cannot mean: "≥" read as "之" before a number ("之95%"),
+ * and a stray digit after a closing "%" ("85%0"; a percentage never runs on into a digit).
+ */
+export function fixCellLine(text: string): string {
+  return text.replace(/^之(?=\d)/, '≥').replace(/(\d%)\d$/, '$1');
+}
+
 function cellConfidence(lines: OcrLine[]): number {
   const words = lines.flatMap((l) => l.words);
   if (words.length === 0) return 0;
@@ -143,8 +198,14 @@ function cellConfidence(lines: OcrLine[]): number {
 }
 
 /** Lines of the page outside its tables: the tables are painted white, then one PSM 3 pass. */
-async function readOutside(img: Gray, grids: Grid[]): Promise<OcrLine[]> {
-  const blanked = { width: img.width, height: img.height, data: new Uint8Array(img.data) };
+async function readOutside(img: Gray, grids: Grid[], threshold: number): Promise<OcrLine[]> {
+  // paper above the ink threshold goes pure white: on a page that is nearly blank once its tables
+  // are painted out, tesseract's own Otsu threshold falls inside the paper's JPEG noise and it
+  // finds no text at all (a form page's one "填表人：…" line came back empty)
+  // (halfway between the threshold and white: nearer the threshold, glyphs lose their anti-aliased
+  // edges and "自" reads "白")
+  const paper = (threshold + 255) / 2;
+  const blanked = { width: img.width, height: img.height, data: img.data.map((v) => (v > paper ? 255 : v)) };
   const margin = 6;
   for (const g of grids) {
     const [x0, y0, x1, y1] = g.box.map(Math.round) as [number, number, number, number];

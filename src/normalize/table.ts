@@ -20,7 +20,7 @@ export interface GridCell {
 }
 export type GridRow = GridCell[];
 
-export function toGridRow(cells: readonly Cell[]): GridRow {
+function toGridRow(cells: readonly Cell[]): GridRow {
   return cells.map((c) => ({ text: c.text, col: c.col, span: Math.max(1, c.colSpan), continued: c.continued, place: c.place }));
 }
 

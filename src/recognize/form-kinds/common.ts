@@ -35,8 +35,6 @@ export const emptyBody = (): FormBody => ({
   messages: [],
 });
 
-
-
 /** Cell text as a value: trimmed, verbatim otherwise; blank and "……" give null. */
 export function textOf(cell: GridCell | undefined): string | null {
   if (!cell || isBlank(cell.text) || isPlaceholder(cell.text)) return null;
