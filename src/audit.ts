@@ -168,18 +168,27 @@ const AMOUNT_COLUMNS = [
   ['executed', '全年执行数'],
 ] as const;
 
+/**
+ * A line named by neither breakdown (县级配套资金, 本级资金, 一般公共预算, 专项债券资金) may be one more
+ * part of the total or a sub-line of a part: the total is wrong only when it matches neither the known
+ * parts alone nor the known parts together with such lines, so a consistent block is never flagged.
+ */
 function fundSum(form: Form): Finding[] {
   const total = form.funds.find((f) => f.line === TOTAL_LINE);
   if (!total) return [];
   const bySource = form.funds.some((f) => f.line === '当年财政拨款' || f.line === '上年结转资金');
   const parts = form.funds.filter((f) => (bySource ? BY_SOURCE : BY_LEVEL).includes(f.line));
   if (parts.length === 0) return [];
+  const unnamed = form.funds.filter((f) => f.line !== TOTAL_LINE && !BY_SOURCE.includes(f.line) && !BY_LEVEL.includes(f.line));
   const wrong: string[] = [];
   let place: Place | undefined;
   for (const [key, label] of AMOUNT_COLUMNS) {
     const printed = total[key];
     const expected = sum(parts.map((p) => p[key]));
-    if (printed == null || expected == null || Math.abs(printed - expected) <= AMOUNT_TOLERANCE) continue;
+    const withUnnamed = sum([...parts, ...unnamed].map((p) => p[key]));
+    if (printed == null || expected == null) continue;
+    if (Math.abs(printed - expected) <= AMOUNT_TOLERANCE) continue;
+    if (unnamed.length > 0 && withUnnamed != null && Math.abs(printed - withUnnamed) <= AMOUNT_TOLERANCE) continue;
     wrong.push(`${label} ${fmt(printed)} ≠ ${fmt(expected)}`);
     place ??= total.sources[key];
   }
@@ -187,7 +196,7 @@ function fundSum(form: Form): Finding[] {
   return [
     {
       code: AuditCode.fundSum,
-      message: `${TOTAL_LINE} differs from the sum of ${parts.map((p) => p.line).join(' + ')}: ${wrong.join('; ')}`,
+      message: `${TOTAL_LINE} differs from the sum of ${parts.map((p) => p.line).join(' + ')}${unnamed.length ? ` (also with ${unnamed.map((p) => p.line).join(' + ')})` : ''}: ${wrong.join('; ')}`,
       place,
     },
   ];

@@ -129,7 +129,7 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
     host: hostname(),
   }, options.waitMs ?? 0, signal);
   summary.runId = runId;
-  const runKey = `${store.file}#${runId}`;
+  const runKey = `${path.resolve(store.file)}#${runId}`;
   if (runId !== null) activeRuns.add(runKey);
   onProgress?.({ type: 'start', total: files.length });
 
@@ -292,7 +292,7 @@ async function claimRun(store: IngestTarget, start: Parameters<NonNullable<Inges
 /** Whether the process of a run marked 'running' still exists (a kill -9 leaves its row behind). */
 function runIsAlive(file: string, run: Run): boolean {
   if (run.host !== hostname()) return true; // a process on another machine cannot be checked from here
-  if (run.pid === process.pid) return activeRuns.has(`${file}#${run.id}`);
+  if (run.pid === process.pid) return activeRuns.has(`${path.resolve(file)}#${run.id}`);
   try {
     process.kill(run.pid, 0);
     return true;

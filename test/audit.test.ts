@@ -167,6 +167,18 @@ describe('fund-sum-mismatch', () => {
     const emptyTotal = [fund('年度资金总额'), fund('中央补助', { executed: 10 })];
     expect(codes([form({ funds: emptyTotal })])).toEqual([]);
   });
+
+  it('a line neither breakdown names (县级配套资金) counts as a part only where that makes the block add up', () => {
+    const withCounty = (total: number) => [
+      fund('年度资金总额', { annualBudget: total }),
+      fund('中央补助', { annualBudget: 50 }),
+      fund('省级资金', { annualBudget: 30 }),
+      fund('县级配套资金', { annualBudget: 20 }),
+    ];
+    expect(codes([form({ funds: withCounty(100) })])).toEqual([]);
+    expect(codes([form({ funds: withCounty(80) })])).toEqual([]); // 县级配套资金 may be a sub-line
+    expect(codes([form({ funds: withCounty(120) })])).toEqual(['fund-sum-mismatch']);
+  });
 });
 
 describe('expense-sum-mismatch', () => {

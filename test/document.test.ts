@@ -40,6 +40,19 @@ describe('describeDocument: organization', () => {
     expect(describeDocument(m, []).organization).toBe('某某市医疗保障事务中心');
   });
 
+  it('from the title: the longest unit name, ending in a unit word right before what the title says next', () => {
+    const orgOf = (title: string) => describeDocument(model(title, '一、基本情况', BODY), []).organization;
+    expect(orgOf('中共某某县委宣传部2023年度部门整体支出绩效自评报告')).toBe('中共某某县委宣传部');
+    expect(orgOf('某某市公安局交通警察支队2023年度部门整体支出绩效自评报告')).toBe('某某市公安局交通警察支队');
+    expect(orgOf('关于某某县人民政府办公室2023年度部门整体支出绩效自评的报告')).toBe('某某县人民政府办公室');
+    expect(orgOf('2023年度某某区卫生健康委员会部门整体支出绩效自评报告')).toBe('某某区卫生健康委员会');
+    expect(orgOf('某某县青山镇人民政府2023年度整体支出绩效自评报告')).toBe('某某县青山镇人民政府');
+    expect(orgOf('某某县第一中学2023年度项目支出绩效自评报告')).toBe('某某县第一中学');
+    expect(orgOf('某某市市场监督管理局部门整体支出绩效自评报告')).toBe('某某市市场监督管理局');
+    // a unit word inside a project name is no end: the first unit word ends the name then
+    expect(orgOf('2023年度某某县教育局学校运转经费项目支出绩效自评报告')).toBe('某某县教育局');
+  });
+
   it('from a cover line "部门（单位）名称：…"', () => {
     expect(describeDocument(model('部门（单位）名称：某某县卫生健康委员会', '2023年7月4日'), []).organization).toBe('某某县卫生健康委员会');
   });
@@ -76,6 +89,15 @@ describe('describeDocument: fiscalYear', () => {
   it('a bare "2023年" title is the year of writing: the year most often written "NNNN年度" wins', () => {
     const m = model('2023年某某县部门整体支出绩效自评报告', '一、部门概况', '纳入2022年度部门决算编制范围的单位。', '2022年度收、支总计6796.16万元，2021年度为7147.37万元。', '2022年度参保人数减少。');
     expect(describeDocument(m, []).fiscalYear).toBe(2022);
+  });
+
+  it('never the year of a cited document 《…》; the year the text says it evaluates wins', () => {
+    const m = model('某某县林业局项目支出绩效自评报告', '按照《某某县2024年度预算绩效管理工作方案》要求，我局对2023年度项目支出开展了绩效自评。', '一、基本情况', BODY);
+    expect(describeDocument(m, []).fiscalYear).toBe(2023);
+    const stated = model('某某县林业局项目支出绩效自评报告', '一、基本情况', '2024年度预算已下达。', '2024年度工作计划见附件。', '现将2023年度项目支出绩效自评情况报告如下。');
+    expect(describeDocument(stated, []).fiscalYear).toBe(2023);
+    const cited = model('某某县林业局项目支出绩效自评报告', '一、基本情况', '依据《2024年度绩效自评工作通知》《2024年度预算》，2022年度资金已拨付。');
+    expect(describeDocument(cited, []).fiscalYear).toBe(2022);
   });
 
   it('the forms\' year before the text\'s', () => {

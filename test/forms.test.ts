@@ -5,6 +5,7 @@ import type { Block, Cell, DocModel } from '../schemas/model.js';
 import { Form } from '../schemas/record.js';
 import { extractText } from '../extractors/text.js';
 import { recognizeForms } from '../src/recognize/forms.js';
+import { fundLine } from '../src/recognize/labels.js';
 
 // --- building models by hand ------------------------------------------------------------------
 type CellSpec = string | { text: string; span?: number; continued?: boolean; col?: number };
@@ -463,6 +464,31 @@ describe('recognizeForms: tables that are no form', () => {
     const { forms } = recognizeForms(extractText(new TextEncoder().encode(dump)));
     expect(forms.map((f) => [f.kind, f.name, f.funds[0]?.executed])).toEqual([['project-self-eval', '丙项目', 7]]);
   });
+});
+
+describe('fund line names: the regions\' wordings, normalised to the contract\'s', () => {
+  it.each([
+    ['中央转移支付资金', '中央补助'],
+    ['中央专项资金', '中央补助'],
+    ['中央财政资金', '中央补助'],
+    ['其中：中央财政补助资金', '中央补助'],
+    ['省级财政补助资金', '省级资金'],
+    ['省级专项资金', '省级资金'],
+    ['省级补助资金', '省级资金'],
+    ['市级配套资金', '市级资金'],
+    ['市本级资金', '市级资金'],
+    ['州级资金', '市级资金'], // an autonomous prefecture is city level
+    ['以前年度结转资金', '上年结转资金'],
+    ['上年结余资金', '上年结转资金'],
+    ['财政拨款资金', '当年财政拨款'],
+    ['本年财政拨款', '当年财政拨款'],
+    // no contract name: kept as printed (the audit's fund sum decides whether they are parts)
+    ['县级配套资金', '县级配套资金'],
+    ['县级资金', '县级资金'],
+    ['本级资金', '本级资金'],
+    ['一般公共预算', '一般公共预算'],
+    ['省', '省'],
+  ])('%s -> %s', (printed, line) => expect(fundLine(printed)).toBe(line));
 });
 
 const SEEDS = '/work/shared/seeds';

@@ -127,7 +127,8 @@ describe('extractPdf on generated PDFs', () => {
     ];
     const page1 = [
       text(76, 714, 'Budget'), text(304, 714, '713.64'),
-      text(76, 748, 'Payments of the fund were made every'), text(76, 760, 'month and reached all of the insured'), text(304, 754, 'Done'),
+      // the cut text fills its cell down to the page break
+      text(76, 762, 'Payments of the fund were made every'), text(76, 774, 'month and reached all of the insured'), text(304, 768, 'Done'),
       ...grid(700, 2),
     ];
     const page2 = [text(76, 86, 'residents in time.'), text(76, 126, 'Score'), text(304, 126, '10'), ...grid(72, 2)];
@@ -138,6 +139,21 @@ describe('extractPdf on generated PDFs', () => {
       ['Score', '10'],
     ]);
     expect(t!.rows[2]![0]!.place).toMatchObject({ page: 2, row: 2 });
+  });
+
+  it('keeps a single cell cut off at the top of the next page in its table; another box is a text frame', async () => {
+    const page1 = [
+      text(76, 734, 'Budget'), text(304, 734, '713.64'),
+      text(76, 766, 'Note: figures in 10k yuan.'),
+      ...[720, 750, 780].map((y) => hRule(72, 460, y)), vRule(72, 720, 780), vRule(460, 720, 780), vRule(300, 720, 750),
+    ];
+    const page2 = [
+      text(76, 86, 'Source: final accounts.'), ...[72, 100].map((y) => hRule(72, 460, y)), vRule(72, 72, 100), vRule(460, 72, 100),
+      text(106, 200, 'Framed text.'), ...[186, 206].map((y) => hRule(100, 300, y)), vRule(100, 186, 206), vRule(300, 186, 206),
+    ];
+    const model = await extractPdf(makePdf([page1, page2]));
+    expect(tables(model).map(rowTexts)).toEqual([[['Budget', '713.64'], ['Note: figures in 10k yuan.'], ['Source: final accounts.']]]);
+    expect(paragraphs(model)).toEqual(['Framed text.']);
   });
 
   it('reads a label turned by a quarter inside its cell', async () => {

@@ -148,23 +148,10 @@ const GAPS: Gap[] = [
   // 年度主要任务 rows read as fund lines (v02); 填报时间/联系方式 preparer labels and the 填表人 row read
   // as an indicator (v07); 中央对地方转移支付区域绩效自评表 not recognised (v08); a narrative funding table
   // headed 项目名称 taken for a form (v13); "填报单位（盖章）：…" hiding the heading and a sectional
-  // 经费控制情况 block not seen (v16); a vertically printed goals block (v18). Their fields are now
-  // guarded by the per-variant tests above.
-  {
-    variant: 'v17-party-organ-dept',
-    lines: /^document\.organization:/,
-    cause: 'the organization from the title "中共溪口县委宣传部2023年度…" stops at the first unit suffix: ORG_IN_LINE matches lazily up to 委 and gives "中共溪口县委" (also for 县委组织部, 县委办公室…)',
-  },
-  {
-    variant: 'v19-city-commerce-fund-long-line-names',
-    lines: /^forms\[fund-self-eval:县域商业体系建设补助资金\]\.funds\[(省级资金|市级资金|省级补助资金|市级配套资金)\]: (missing|unexpected)$|^warnings: /,
-    cause: 'fundLine does not normalise "省级补助资金" / "市级配套资金" (省级资金 / 市级资金): they keep their printed names, drop out of the fund sum, and a consistent block raises a false fund-sum-mismatch',
-  },
-  {
-    variant: 'v22-no-year-in-titles-next-year-plan',
-    lines: /fiscalYear: expected 2023, got 2024$/,
-    cause: 'with no year in the titles, the document\'s and the form\'s year is the first "NNNN年度" printed — here the cited 《石岭县2024年度预算绩效管理工作方案》 — not the year the report evaluates ("对2023年度项目支出开展了绩效自评")',
-  },
+  // 经费控制情况 block not seen (v16); a vertically printed goals block (v18); the organization cut at
+  // the first unit word of "中共溪口县委宣传部" (v17); "省级补助资金" / "市级配套资金" not normalised, so a
+  // consistent fund block was flagged (v19); the year of a cited 《…2024年度…方案》 taken for the year
+  // evaluated (v22). Their fields are now guarded by the per-variant tests above.
 ];
 const gapOf = (stem: string, line: string) => GAPS.find((g) => g.variant === stem && g.lines.test(line));
 

@@ -87,8 +87,8 @@ function components(hs: Rule[], vs: Rule[]): { hs: Rule[]; vs: Rule[] }[] {
 }
 
 /**
- * The ruled tables of a page. A single ruled box is not a table: page borders and text frames
- * are boxes too, so a lattice needs at least two rows or two columns.
+ * The ruled grids of a page, single boxes included: a box is a page border or a text frame, or the
+ * last cell of a table that a page break cut off, which only the page before can tell (layout.ts).
  */
 export function findLattices(rules: Rule[]): Lattice[] {
   const hs = mergeRules(rules.filter((r) => r.horizontal));
@@ -100,9 +100,9 @@ export function findLattices(rules: Rule[]): Lattice[] {
     if (comp.vs.length < 2) continue;
     const xs = cluster(comp.vs.map((v) => v.at));
     const ys = cluster(comp.hs.map((h) => h.at));
-    if (xs.length < 2 || ys.length < 2 || (xs.length === 2 && ys.length === 2)) continue;
+    if (xs.length < 2 || ys.length < 2) continue;
     const lattice = buildGrid(xs, ys, comp.hs, comp.vs);
-    if (lattice.regions.length >= 2) out.push(lattice);
+    if (lattice.regions.length >= 1) out.push(lattice);
   }
   return out.sort((a, b) => a.box[1] - b.box[1]);
 }
@@ -180,7 +180,10 @@ function interval(edges: number[], v: number): number {
 export function assignRuns(lattices: Lattice[], runs: Run[]): Run[] {
   const rest: Run[] = [];
   for (const run of runs) {
-    const t = lattices.find((l) => inBox(l.box, (run.x0 + run.x1) / 2, runMiddle(run)));
+    // the innermost grid holding the run: a framed page or a boxed table holds a table inside
+    const t = lattices
+      .filter((l) => inBox(l.box, (run.x0 + run.x1) / 2, runMiddle(run)))
+      .sort((a, b) => area(a.box) - area(b.box))[0];
     if (!t) {
       rest.push(run);
       continue;
@@ -196,6 +199,7 @@ export function assignRuns(lattices: Lattice[], runs: Run[]): Run[] {
   return rest;
 }
 
+const area = (b: Box) => (b[2] - b[0]) * (b[3] - b[1]);
 const inBox = (b: Box, x: number, y: number) => x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1;
 
 /** Relative advance of a character: CJK and full-width glyphs are an em, the rest about half. */

@@ -7,7 +7,7 @@ import type { Block, Cell, Paragraph, Table } from '../../schemas/model.js';
 import { cleanText, squash } from '../../src/normalize/text.js';
 import { type Box, type Rule, type Run, round1 } from './geometry.js';
 import { assignRuns, findLattices, type Lattice } from './lattice.js';
-import { findFurniture, groupLines, type Line, linesBox, linesText, measureFrame, type PageLine, startsParagraph } from './lines.js';
+import { CJK, findFurniture, groupLines, type Line, linesBox, linesText, measureFrame, type PageLine, startsParagraph } from './lines.js';
 import { findStreamTables } from './stream.js';
 
 export interface PageContent {
@@ -29,13 +29,9 @@ export interface PageTable {
   rowBoxes: [number, number][];
   /** cells whose text fills them to the bottom right corner without a closing stop: a page break may have cut it */
   open: Set<Cell>;
-  /** cells whose text starts right under their top border, as the rest of a cut cell does */
-  atTop: Set<Cell>;
 }
 
 type Item = { kind: 'table'; top: number; table: PageTable } | { kind: 'line'; top: number; line: PageLine };
-
-const CJK_EDGE = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/;
 
 /** Rows of a lattice in the model's convention (see schemas/model.ts: continued cells, colSpan). */
 export function latticeRows(l: Lattice, page: number): PageTable {
@@ -46,7 +42,6 @@ export function latticeRows(l: Lattice, page: number): PageTable {
   const rows: Cell[][] = [];
   const rowBoxes: [number, number][] = [];
   const open = new Set<Cell>();
-  const atTop = new Set<Cell>();
   for (let r = 0; r < nr; r++) {
     if (!starts[r]) continue;
     const row: Cell[] = [];
@@ -65,7 +60,6 @@ export function latticeRows(l: Lattice, page: number): PageTable {
           place: { page, row: rowIndex, col: g.c0, box },
         };
         if (runsToEdge(lines, g.box)) open.add(cell);
-        if (lines[0] && lines[0].top - g.box[1] <= 6 + 0.6 * lines[0].size) atTop.add(cell);
         row.push(cell);
       } else {
         row.push({ text: '', col: g.c0, colSpan: g.c1 - g.c0, rowSpan: 1, continued: true, place: { page, row: rowIndex, col: g.c0, box } });
@@ -74,7 +68,7 @@ export function latticeRows(l: Lattice, page: number): PageTable {
     rows.push(row);
     rowBoxes.push([l.ys[r]!, Math.max(...l.regions.filter((g) => g.r0 === r).map((g) => l.ys[Math.min(g.r1, r + 1)]!))]);
   }
-  return { page, box: round1(l.box), rows, confidence: 1, rowBoxes, open, atTop };
+  return { page, box: round1(l.box), rows, confidence: 1, rowBoxes, open };
 }
 
 /**
@@ -95,48 +89,65 @@ function runsToEdge(lines: Line[], box: Box): boolean {
   return startsLeft && last.x1 + last.size >= box[2] - 6 && last.x1 - last.x0 >= 6 * last.size;
 }
 
-function pageItems(p: PageContent): { tables: PageTable[]; lines: PageLine[] } {
+/** A single ruled box: a table's last cell cut off by the page break, or else a frame around text. */
+interface PageBox {
+  table: PageTable;
+  lines: PageLine[];
+}
+
+function pageItems(p: PageContent): { tables: PageTable[]; boxes: PageBox[]; lines: PageLine[] } {
   const lattices = findLattices(p.rules);
   const rest = assignRuns(lattices, p.runs);
-  const tables = lattices.map((l) => latticeRows(l, p.page));
+  const tables = lattices.filter((l) => l.regions.length > 1).map((l) => latticeRows(l, p.page));
+  const boxes = lattices
+    .filter((l) => l.regions.length === 1)
+    .map((l) => ({ table: latticeRows(l, p.page), lines: groupLines(l.regions[0]!.runs).map((line) => ({ ...line, page: p.page })) }));
   const lines = groupLines(rest).map((l) => ({ ...l, page: p.page }));
-  return { tables, lines };
+  return { tables, boxes, lines };
+}
+
+/**
+ * Whether a part of a table opening a page goes on `prev`, the table that closed the page before:
+ * same outer edges, and `prev` ended where the body ends, i.e. its next row (the part's row
+ * `firstRow`, after a repeated header) did not fit.
+ */
+function sameTableAcrossBreak(prev: PageTable, next: PageTable, bodyBottom: number, firstRowIndex = 0): boolean {
+  if (next.page !== prev.page + 1) return false;
+  if (Math.abs(prev.box[0] - next.box[0]) > 3 || Math.abs(prev.box[2] - next.box[2]) > 3) return false;
+  const firstRow = next.rowBoxes[firstRowIndex];
+  return firstRow !== undefined && bodyBottom - prev.box[3] < firstRow[1] - firstRow[0] + 3;
 }
 
 const rowKey = (row: Cell[]) => row.map((c) => squash(c.text)).join('|');
 
 /**
  * Join `next` (first thing on its page) to `prev` (last thing on the page before) when it is the
- * same table broken by the page: same outer edges, and `prev` ended where the page's body ends,
- * i.e. the next row did not fit. A repeated header row (Word's "repeat as header row") is dropped.
+ * same table broken by the page (sameTableAcrossBreak); returns how many leading rows of `next`
+ * repeat the table's header (Word's "repeat as header row") and go, or null when it is another table.
  */
 function continues(prev: Table, prevLast: PageTable, next: PageTable, bodyBottom: number): number | null {
-  if (Math.abs(prevLast.box[0] - next.box[0]) > 3 || Math.abs(prevLast.box[2] - next.box[2]) > 3) return null;
   let header = 0;
   while (header < Math.min(3, next.rows.length - 1, prev.rows.length) && rowKey(next.rows[header]!) === rowKey(prev.rows[header]!) && rowKey(next.rows[header]!) !== '') header++;
-  const firstRow = next.rowBoxes[header];
-  if (!firstRow) return null;
-  const room = bodyBottom - prevLast.box[3];
-  return room < firstRow[1] - firstRow[0] + 3 ? header : null;
+  return sameTableAcrossBreak(prevLast, next, bodyBottom, header) ? header : null;
 }
 
 /**
  * The first row after a page break may be the rest of the row the break cut: LibreOffice and Word
  * let a row split, and each part gets its own borders ("对生态环境所带来" / "的直接或间接影响情况。",
  * a label "生态效益" / "指标"). It is taken for such a rest when a cell above was cut (its text fills
- * it, see runsToEdge, and goes on right under the top border below) and the row is partial: a value printed in
+ * it to the corner, see runsToEdge) and the row is partial: a value printed in
  * full above ("定性") has nothing below it, where a new row of a form fills its value columns, or
  * the row holds nothing but the rest of cut cells. Then every piece of text moves up into the cell
  * above it and the row goes. Returns whether it goes.
  */
-function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>, atTop: boolean[]): boolean {
+function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>): boolean {
   const last = rows[rows.length - 1];
   if (!last) return false;
   const above = first.map((b) => {
     const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
     return a && (a.continued ? originOf(rows, a) : a);
   });
-  const cut = first.some((b, k) => !b.continued && b.text !== '' && atTop[k] && above[k] && open.has(above[k]));
+  const cut = first.some((b, k) => !b.continued && b.text !== '' && above[k] && open.has(above[k]));
   // a value the row above printed in full (no continued slot, not cut) with nothing below it, or
   // a row that brings nothing but the rest of cut cells
   const partial =
@@ -176,21 +187,34 @@ function originOf(rows: Cell[][], slot: Cell): Cell | undefined {
 
 export function layoutDocument(pages: PageContent[]): Block[] {
   const perPage = pages.map((p) => ({ p, ...pageItems(p) }));
-  const furniture = findFurniture(perPage.map(({ p, lines }) => ({ page: p.page, height: p.height, lines })));
-  const items: Item[] = [];
-  // where the body ends, per page size: a landscape section has its own (Math.round(height) as key)
+  // a boxed "-1-" is furniture too: box lines come after the page's other lines
+  const furniture = findFurniture(perPage.map(({ p, lines, boxes }) => ({ page: p.page, height: p.height, lines: [...lines, ...boxes.flatMap((b) => b.lines)] })));
+  // where the body ends, per page size: a landscape section has its own
   const bodyBottom = new Map<number, number>();
   const pageHeight = new Map(pages.map((p) => [p.page, Math.round(p.height)]));
-  for (const { p, tables, lines } of perPage) {
+  const bottomOf = (page: number) => bodyBottom.get(pageHeight.get(page) ?? 0) ?? 0;
+  const bodies = perPage.map(({ p, tables, boxes: allBoxes, lines }) => {
     const drop = furniture.get(p.page);
     const body = lines.filter((_, i) => !drop?.has(i));
-    const stream = findStreamTables(body, p.page);
+    let index = lines.length;
+    const boxes = allBoxes.map((b) => ({ ...b, lines: b.lines.filter(() => !drop?.has(index++)) }));
+    const h = Math.round(p.height);
+    // boxes do not count: a page border would put the body's end at the border
+    for (const b of [...tables, ...body]) bodyBottom.set(h, Math.max(bodyBottom.get(h) ?? 0, 'rows' in b ? b.box[3] : b.bottom));
+    return { p, tables, boxes, body };
+  });
+  const items: Item[] = [];
+  for (const { p, tables, boxes, body } of bodies) {
+    // a box is a table's cut-off last cell when it opens the page right under a table that filled the page before
+    const top = Math.min(...tables.map((t) => t.box[1]), ...body.map((l) => l.top));
+    const prev = items[items.length - 1];
+    const boxTables = boxes.filter((b) => b.table.box[1] <= top && prev?.kind === 'table' && sameTableAcrossBreak(prev.table, b.table, bottomOf(prev.table.page)));
+    const boxLines = boxes.filter((b) => !boxTables.includes(b)).flatMap((b) => b.lines);
+    const stream = findStreamTables([...body, ...boxLines], p.page);
     const pageItems: Item[] = [
-      ...[...tables, ...stream.tables].map((t) => ({ kind: 'table' as const, top: t.box[1], table: t })),
+      ...[...tables, ...boxTables.map((b) => b.table), ...stream.tables].map((t) => ({ kind: 'table' as const, top: t.box[1], table: t })),
       ...stream.lines.map((l) => ({ kind: 'line' as const, top: l.top, line: l })),
     ].sort((a, b) => a.top - b.top);
-    const h = Math.round(p.height);
-    for (const it of pageItems) bodyBottom.set(h, Math.max(bodyBottom.get(h) ?? 0, it.kind === 'table' ? it.table.box[3] : it.line.bottom));
     items.push(...pageItems);
   }
 
@@ -218,16 +242,14 @@ export function layoutDocument(pages: PageContent[]): Block[] {
     const nextPage = prevItem !== null && pageOf(it) === pageOf(prevItem) + 1;
     if (it.kind === 'table') {
       closePara();
-      const bottom = bodyBottom.get(pageHeight.get(pageOf(prevItem ?? it)) ?? 0) ?? 0;
-      const header = lastTable && prevItem?.kind === 'table' && nextPage ? continues(lastTable.table, lastTable.part, it.table, bottom) : null;
+      const header = lastTable && prevItem?.kind === 'table' && nextPage ? continues(lastTable.table, lastTable.part, it.table, bottomOf(pageOf(prevItem))) : null;
       if (lastTable && header !== null) {
         const t = lastTable.table;
         const part = it.table.rows.slice(header);
         const rows = part.map((row) => row.map((c) => ({ ...c, place: { ...c.place, table: t.place.table } })));
         // the part's open cells, as the copies that go into the joined table
         part.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && lastTable!.open.add(rows[r]![k]!)));
-        const atTop = (part[0] ?? []).map((c) => it.table.atTop.has(c));
-        if (rows[0] && continueCells(t.rows, rows[0], lastTable.open, atTop)) rows.shift();
+        if (rows[0] && continueCells(t.rows, rows[0], lastTable.open)) rows.shift();
         const offset = t.rows.length;
         rows.forEach((row, i) => row.forEach((c) => (c.place.row = offset + i)));
         t.rows.push(...rows);
@@ -271,7 +293,7 @@ const pageOf = (it: Item) => (it.kind === 'table' ? it.table.page : it.line.page
 function joinLines(lines: Line[]): string {
   let text = '';
   for (const l of lines) {
-    if (text && !(CJK_EDGE.test(text.slice(-1)) || CJK_EDGE.test(l.text.charAt(0)))) text += ' ';
+    if (text && !(CJK.test(text.slice(-1)) || CJK.test(l.text.charAt(0)))) text += ' ';
     text += l.text;
   }
   return text;

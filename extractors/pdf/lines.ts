@@ -15,7 +15,7 @@ export interface Line {
 }
 
 /** CJK ideographs, kana, full-width forms and CJK punctuation: no space between two of them. */
-const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c-\u201d\u2018-\u2019\u2026\u2014]/;
+export const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c-\u201d\u2018-\u2019\u2026\u2014]/;
 
 /**
  * Join the runs of one line left to right. A gap becomes a space when it is visibly wider than

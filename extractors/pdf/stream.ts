@@ -70,6 +70,5 @@ function buildTable(rowsPieces: Line[][], page: number): PageTable | null {
     confidence: STREAM_CONFIDENCE,
     rowBoxes: rowsPieces.map((ps) => [Math.min(...ps.map((p) => p.top)), Math.max(...ps.map((p) => p.bottom))]),
     open: new Set(),
-    atTop: new Set(),
   };
 }

@@ -219,7 +219,9 @@ export function mergeFragmentRows(rows: GridRow[], start: number, columns: reado
 /**
  * Merged label cells, carried down: an empty (or continued, or "……") cell inherits the label above.
  * A label printed in two rows ("经济效" / "益指标", as PDF text layers cut a merged cell) is joined
- * when the first part is no complete label by `isComplete` and the two together are.
+ * when the first part is no complete label by `isComplete`, the two together are, and the second part
+ * is no label of its own by `standsAlone`: under a template's "经济效益" (printed without 指标), the
+ * next row's "社会效益指标" is the next label, not the rest of this one.
  */
 export class LabelCarry {
   private value: { label: string; max: number | null; cell: GridCell } | null = null;
@@ -227,7 +229,10 @@ export class LabelCarry {
   private tail: string | null = null;
   /** whether the last row fed held only the second part of a label cut in two: the row is cut too */
   cutRow = false;
-  constructor(private readonly isComplete: (label: string) => boolean = () => true) {}
+  constructor(
+    private readonly isComplete: (label: string) => boolean = () => true,
+    private readonly standsAlone: (label: string) => boolean = () => false,
+  ) {}
 
   /** Feed this row's cell (or nothing) and the cell below it; returns the label in force for the row. */
   next(cell: GridCell | undefined, below?: GridCell): { label: string; max: number | null; cell: GridCell } | null {
@@ -247,7 +252,7 @@ export class LabelCarry {
       return this.value;
     }
     const part = below && !isBlank(below.text) && !below.continued ? splitMaximum(below.text) : null;
-    if (part && part.label.length <= 6 && !this.isComplete(label) && this.isComplete(label + part.label)) {
+    if (part && part.label.length <= 6 && !this.isComplete(label) && this.isComplete(label + part.label) && !this.standsAlone(part.label)) {
       label += part.label;
       max ??= part.max;
       this.tail = part.label;

@@ -4,6 +4,7 @@
 import type { DocModel, Paragraph } from '../../schemas/model.js';
 import type { DocumentInfo, Form } from '../../schemas/record.js';
 import { squash } from '../normalize/text.js';
+import { evaluatedYear } from './form-context.js';
 import { recognizeSections } from './sections.js';
 
 type Facts = Pick<DocumentInfo, 'organization' | 'fiscalYear' | 'title'>;
@@ -17,9 +18,18 @@ const YEAR_START = /^\d{4}\s*年/;
 /** Units end in one of these; longer forms first so "委员会" wins over "委" at the same place. */
 const ORG_SUFFIX = '(?:委员会|办公室|中心|局|厅|医院|学校|院|所|站|馆|处|公司|委|部)';
 const DIVISION = '[省市县区州旗盟]';
-/** A unit inside a longer line: "华容县医疗保障局" in "2022年度华容县医疗保障局整体支出绩效自评报告". */
-const ORG_IN_LINE = new RegExp(`^[\\u4e00-\\u9fa5]{1,10}?${DIVISION}[\\u4e00-\\u9fa5]*?${ORG_SUFFIX}`);
 const ORG_WHOLE = new RegExp(`^[\\u4e00-\\u9fa5]{1,10}${DIVISION}[\\u4e00-\\u9fa5]*${ORG_SUFFIX}$`);
+/**
+ * Where a unit's name may end inside a title: the last character of a unit word (局, 委员会, 支队…).
+ * A title prints several ("中共溪口县委宣传部", "某市公安局交通警察支队", "某县人民政府办公室"), so the
+ * name is the longest run that ends in one of them right before what a title says next.
+ */
+const TITLE_ORG_END = /(?:委员会|办公室|中心|局|厅|医院|学校|院|所|站|馆|处|公司|委|部|队|办|室|府|会|社|团|校|学|场|台|园|厂|庭)$/;
+/** What follows the unit in a title: its year, "关于", or the kind of report ("整体支出", "项目支出"…). */
+const AFTER_TITLE_ORG = /^(?:$|[^\u4e00-\u9fa5]|关于|年度|部门整体|整体|部门|单位|本级|项目|专项|预算|决算|绩效|财政|支出|资金|重点|政策)/;
+const COMMON_ORG_END = new RegExp(`${ORG_SUFFIX}$`);
+/** A unit in a title names its place first: a division within its first 11 characters. */
+const TITLE_ORG_START = /^[\u4e00-\u9fa5]{0,10}[省市县区州旗盟镇乡]/;
 /** Characters a unit's name does not start with, though they precede it in running text ("根据…局"). */
 const NOT_A_NAME_START = /^[的在和与及为由对向据将经是了年月日至于从按把被给以其该本我各全原并]/;
 
@@ -91,9 +101,25 @@ function findOrganization(model: DocModel, forms: Form[], title: string | null, 
   return mostMentioned(paragraphs);
 }
 
+/**
+ * The unit a title names: "中共溪口县委宣传部2023年度…" -> 中共溪口县委宣传部, "关于某县人民政府办公室…" ->
+ * 某县人民政府办公室. Of the places a unit word ends, the last one followed by what a title says next
+ * wins; with none such (the unit runs into a project name), the first common unit word ends it.
+ */
 function orgIn(line: string): string | null {
-  const m = ORG_IN_LINE.exec(line);
-  return m ? m[0] : null;
+  const text = line.replace(/^关于/, '');
+  const run = /^[\u4e00-\u9fa5]+/.exec(text)?.[0] ?? '';
+  const division = TITLE_ORG_START.exec(run);
+  if (!division) return null;
+  let first: string | null = null;
+  let best: string | null = null;
+  for (let end = division[0].length + 1; end <= run.length; end++) {
+    const name = run.slice(0, end);
+    if (!TITLE_ORG_END.test(name)) continue;
+    if (first === null && COMMON_ORG_END.test(name)) first = name;
+    if (AFTER_TITLE_ORG.test(text.slice(end))) best = name;
+  }
+  return best ?? first;
 }
 
 /** The filled-in unit of the forms: a dept-self-eval's 部门名称, else 实施单位, else 主管部门. */
@@ -159,8 +185,8 @@ function mostMentioned(paragraphs: string[]): string | null {
 }
 
 /**
- * The year evaluated: the title's "2022年度"; else the forms' year; else the year most often
- * written "NNNN年度" in the text. A bare "2023年" in a title is the year of writing more often
+ * The year evaluated: the title's "2022年度"; else the forms' year; else the year the text says it
+ * evaluates, or writes most often as "NNNN年度" (evaluatedYear). A bare "2023年" in a title is the year of writing more often
  * than not ("2023年县级部门整体支出绩效自评报告" evaluates 2022), so it comes last.
  */
 function findFiscalYear(model: DocModel, forms: Form[], title: string | null): number | null {
@@ -168,11 +194,7 @@ function findFiscalYear(model: DocModel, forms: Form[], title: string | null): n
   if (titled) return Number(titled);
   const fromForms = mostCommon(forms.map((f) => f.fiscalYear));
   if (fromForms != null) return fromForms;
-  const years: number[] = [];
-  for (const text of allTexts(model)) {
-    for (const m of squash(text).matchAll(/(\d{4})年度/g)) years.push(Number(m[1]));
-  }
-  const counted = mostCommon(years.filter((y) => y >= 1990 && y <= 2100));
+  const counted = evaluatedYear(allTexts(model));
   if (counted != null) return counted;
   const bare = title ? /(\d{4})\s*年/.exec(title)?.[1] : undefined;
   return bare ? Number(bare) : null;

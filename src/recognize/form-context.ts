@@ -10,13 +10,15 @@ export interface Heading {
   attachment: { text: string; place: Place } | null;
   title: { text: string; place: Place } | null;
   year: { value: number; place: Place } | null;
+  /** a 填表人 line printed between the title and the table (some templates put it above the grid) */
+  preparer: { preparer: Preparer; place: Place } | null;
 }
 export interface Line {
   text: string;
   place: Place;
 }
 
-const emptyHeading = (): Heading => ({ attachment: null, title: null, year: null });
+const emptyHeading = (): Heading => ({ attachment: null, title: null, year: null, preparer: null });
 
 /** "附件6-1：" -> "附件6-1"; "附件２" -> "附件2". */
 function attachmentLabel(number: string): string {
@@ -34,10 +36,17 @@ const yearOf = (text: string): number | null => {
  */
 export function readHeading(lines: readonly Line[]): Heading {
   const heading = emptyHeading();
+  let preparer: Heading['preparer'] = null;
   for (let k = lines.length - 1; k >= 0; k--) {
     const line = lines[k]!;
     const text = line.text.trim();
     if (text === '') continue;
+    // below the title only: a 填表人 line above it closes the form before
+    const found = !heading.title && !heading.attachment ? readPreparer(text) : null;
+    if (found) {
+      preparer ??= { preparer: found, place: line.place };
+      continue;
+    }
     const year = YEAR_LINE.exec(squash(text));
     const att = ATTACHMENT.exec(text);
     if (att?.[1] !== undefined) {
@@ -57,6 +66,7 @@ export function readHeading(lines: readonly Line[]): Heading {
     if (FORM_PREAMBLE.test(squash(text))) continue;
     break;
   }
+  if (heading.title || heading.attachment) heading.preparer = preparer;
   if (heading.title && !heading.year) {
     const y = yearOf(heading.title.text);
     if (y !== null) heading.year = { value: y, place: heading.title.place };
@@ -81,6 +91,7 @@ export function mergeHeadings(inside: Heading, above: Heading): Heading {
     attachment: inside.attachment ?? above.attachment,
     title: inside.title ?? above.title,
     year: inside.year ?? above.year,
+    preparer: inside.preparer ?? above.preparer,
   };
 }
 
@@ -122,16 +133,30 @@ export function preparerAfter(blocks: readonly Block[], lastTable: number): { pr
   return null;
 }
 
-/** The first "NNNN年度" the document prints: the fallback year of a form that prints none. */
+/** The year the document evaluates: the fallback year of a form that prints none. */
 export function documentYear(blocks: readonly Block[]): number | null {
-  for (const b of blocks) {
-    const texts = b.type === 'paragraph' ? [b.text] : b.rows.flat().map((c) => c.text);
-    for (const t of texts) {
-      const m = /((?:19|20)\d{2})\s*年度/.exec(t);
-      if (m?.[1]) return Number(m[1]);
-    }
+  return evaluatedYear(blocks.flatMap((b) => (b.type === 'paragraph' ? [b.text] : b.rows.flat().map((c) => c.text))));
+}
+
+/**
+ * The year a text evaluates, from its "NNNN年度" mentions. A year inside 《》 belongs to a cited
+ * document ("按照《某县2024年度预算绩效管理工作方案》要求，对2023年度项目支出开展了绩效自评") and never
+ * counts; a year the text says it evaluates ("2023年度…绩效自评", "对2023年度…评价") wins; else the
+ * year written most often, the first of equals on a tie.
+ */
+export function evaluatedYear(texts: Iterable<string>): number | null {
+  const counts = new Map<number, number>();
+  let stated: number | null = null;
+  for (const text of texts) {
+    const plain = squash(text).replace(/《[^》]*》|〈[^〉]*〉/g, '');
+    const said = /((?:19|20)\d{2})年度[^，。；,;：:]{0,30}?(?:自评|绩效评价|评价)/.exec(plain)?.[1];
+    if (said && stated === null) stated = Number(said);
+    for (const m of plain.matchAll(/((?:19|20)\d{2})年度/g)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
   }
-  return null;
+  if (stated !== null) return stated;
+  let best: number | null = null;
+  for (const [year, n] of counts) if (best === null || n > counts.get(best)!) best = year;
+  return best;
 }
 
 /** Total score printed under a table: "得分：97分", "总分：99". */

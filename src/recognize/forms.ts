@@ -35,7 +35,7 @@ import {
   readPreparer,
   totalAfter,
 } from './form-context.js';
-import { PREPARER } from './labels.js';
+import { fundRole, PREPARER, TOTAL_ROW } from './labels.js';
 
 interface FormTables {
   kind: FormKind;
@@ -139,6 +139,7 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
       if (cell && p) preparer = { preparer: p, place: cell.place };
     }
   }
+  preparer ??= heading.preparer;
   if (preparer) sources.preparer = preparer.place;
   let totalScore = body.totalScore;
   if (totalScore === null && group.endsTable) {
@@ -281,6 +282,24 @@ function continues(previous: FormTables, blocks: readonly Block[], index: number
   const opens = (test: (row: GridRow) => boolean) => filled.some(test) && previous.rows.some(test);
   if (opens(isFundHeader) || opens(isGoalsHeader)) return false;
   if (filled.some(isBlockHeader)) return true;
+  // by width alone only while the form is open: after its 总分 row or 填表人 line nothing more of it
+  // follows, and a table that opens with a header row of its own (项目名称 | 预算数 | 执行数, 序号…,
+  // a 收入支出决算总表) is a table of the narrative however wide it is
+  if (isClosed(previous.rows) || opensOwnHeader(filled[0]!)) return false;
   const width = Math.max(...previous.rows.slice(-5).map((r) => r.length));
   return Math.abs(filled[0]!.length - width) <= 1;
+}
+
+/** Its last rows hold the 总分 row or the 填表人 line ("合计" may be a fund line: it closes nothing). */
+function isClosed(rows: GridRow[]): boolean {
+  const last = rows.filter((r) => r.some((c) => !isBlank(c.text))).slice(-3);
+  const total = (label: string) => TOTAL_ROW.test(label) && !/^(合计|总计)$/.test(label);
+  return last.some((row) => row.some((c) => PREPARER.test(c.text)) || row.slice(0, 2).some((c) => total(labelText(c.text))));
+}
+
+/** A header row: no figure, and a column label no form row starts with (名称, 序号, 科目, 预算数…). */
+function opensOwnHeader(row: GridRow): boolean {
+  const texts = row.map((c) => labelText(c.text)).filter((t) => t !== '');
+  if (texts.some((t) => /^[\d.,%-]+$/.test(t))) return false;
+  return texts.some((t) => fundRole(t) !== null || /^(序号|编号|科目|项目|收入|支出)$|名称$|^(科目|功能分类|经济分类)/.test(t));
 }

@@ -6,10 +6,11 @@
 export const IDENTITY = {
   projectName: /^(项目(支出)?名称|项目名)$/,
   // 财政部 区域绩效自评表: "转移支付（项目）名称"
-  fundName: /^(专项)?资金(项目)?名称$|^转移支付(\(项目\))?名称$/,
+  fundName: /^(专项)?资金(项目)?名称$|^专项名称$|^转移支付(\(项目\))?名称$/,
   deptName: /^((县|市|省|区)级)?(预算)?部门(（单位）|\(单位\))?名称$|^(预算)?单位名称$/,
-  supervisor: /主管部门(（单位）|\(单位\))?$/,
-  implementer: /^(项目)?实施单位$|^资金使用单位$/,
+  supervisor: /主管部门(（单位）|\(单位\))?$|^主管单位$/,
+  // 预算单位 on a project form is the unit that spends the money (a dept form names itself 部门名称)
+  implementer: /^(项目)?(实施|承担)单位$|^资金使用单位$|^项目单位$|^预算单位$/,
 } as const;
 
 /** Fund block header (项目资金 / 年度资金 / 年度预算申请): columns by role. */
@@ -18,7 +19,8 @@ export const FUND_BLOCK = /^(项目资金|年度资金|年度预算申请|预算
 export function fundRole(label: string): FundRole | null {
   if (/执行率|完成率/.test(label)) return 'executionRate';
   if (/年初/.test(label) && /预算|安排/.test(label)) return 'initialBudget';
-  if (/执行数|支出数|决算数|实际支出|执行金额/.test(label)) return 'executed';
+  // 实际到位数 (funds received) is not what was spent: left unread rather than read as 执行数
+  if (/执行数|支出数|决算数|实际支出|执行金额|支出金额/.test(label)) return 'executed';
   if (/预算数|预算金额|调整预算|全年预算/.test(label)) return 'annualBudget';
   if (/^(分值|权重)/.test(label)) return 'weight';
   if (/得分|评分/.test(label)) return 'score';
@@ -27,16 +29,20 @@ export function fundRole(label: string): FundRole | null {
 
 /**
  * Fund line labels, normalised to the contract's names. "其中：" and trailing colons are dropped first;
- * an unknown label is kept as printed (cleaned), never discarded when it carries a figure.
+ * an unknown label is kept as printed (cleaned), never discarded when it carries a figure. Regions word
+ * the same lines many ways: "中央转移支付资金", "省级财政补助资金", "市级配套资金", "以前年度结转资金".
+ * A 州 (autonomous prefecture) is a city-level government: "州级资金" is 市级资金. County-level lines
+ * (县级资金, 县级配套资金, 本级资金) have no contract name: they stay as printed, and the audit's fund
+ * sum counts them only where that makes the block add up.
  */
 const FUND_LINES: [RegExp, string][] = [
   [/^(年度)?资金总(额|计)$|^(资金)?(合计|总计)$/, '年度资金总额'],
-  [/^(当年|本年)?财政(拨款|资金)$/, '当年财政拨款'],
-  [/^上年(结转|结余|结转结余)(资金)?$/, '上年结转资金'],
+  [/^(当年|本年|本年度)?财政(拨款|资金|拨款资金)$/, '当年财政拨款'],
+  [/^(上年|上年度|以前年度)(结转|结余|结转结余)(资金)?$/, '上年结转资金'],
   [/^其他资金$|^其他$/, '其他资金'],
-  [/^中央(补助|财政|资金|补助资金)+$/, '中央补助'],
-  [/^省(级|级财政|财政)(资金|补助)?$/, '省级资金'],
-  [/^市(级|级财政|财政|本级)(资金|补助)?$/, '市级资金'],
+  [/^中央(财政|转移支付|专项|补助|直达|资金)+$/, '中央补助'],
+  [/^(?=.{2})省(级|本级)?(财政|专项|转移支付|补助|配套|资金)*$/, '省级资金'],
+  [/^(?=.{2})(市|州)(级|本级)?(财政|专项|转移支付|补助|配套|资金)*$/, '市级资金'],
 ];
 export function fundLine(label: string): string {
   const s = label.replace(/^其中[:：]?/, '').replace(/[:：]$/, '');
@@ -58,10 +64,11 @@ export function indicatorRole(label: string): IndicatorRole | null {
   if (/^绩效指标$|^绩$/.test(label)) return 'block';
   if (/^一级/.test(label)) return 'level1';
   if (/^二级/.test(label)) return 'level2';
-  if (/^三级|^指标名称$|^绩效指标名称$/.test(label)) return 'name';
-  if (/指标值|目标值|预期值|^年度目标$/.test(label)) return 'target';
+  if (/^三级|^指标名称$|^绩效指标名称$|^指标内容$/.test(label)) return 'name';
+  if (/指标值|目标值|预期值|计划值|^年度目标$/.test(label)) return 'target';
+  // 完成率 is a figure derived from the two values, not the actual value: left unread
   if (/完成值|实际值|完成情况|实际完成/.test(label)) return 'actual';
-  if (/^(分值|权重)/.test(label)) return 'weight';
+  if (/^(指标|标准)?分值|^权重/.test(label)) return 'weight';
   if (/得分|评分/.test(label)) return 'score';
   if (/原因|措施|偏差|备注/.test(label)) return 'note';
   if (/性质|定量|定性|指标方向/.test(label)) return 'measure';
@@ -69,6 +76,12 @@ export function indicatorRole(label: string): IndicatorRole | null {
 }
 /** A 一级/二级指标 label that is whole ("经济效益指标", "满意度指标"), not a fragment ("经济效"). */
 export const isIndicatorLabel = (label: string) => /指标$/.test(label);
+/**
+ * A 一级/二级指标 label that is a whole label by itself, not the tail of one a page cut ("益指标",
+ * "响指标", "度指标"): it starts with a word the indicator levels start with.
+ */
+export const isWholeIndicatorLabel = (label: string) =>
+  /^(产出|效益|成本|满意度|数量|质量|时效|经济|社会|生态|环境|可持续|服务对象|社会公众|群众|项目|过程|决策|履职|管理|职责)\S*指标$/.test(label);
 
 /** Scoring table (评分表 / 共性指标表) columns. */
 export type RubricRole = 'level1' | 'level2' | 'level3' | 'points' | 'score' | 'explanation';

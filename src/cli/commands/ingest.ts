@@ -34,7 +34,7 @@ export function ingestCommand(): Command {
     .option('-f, --force', 're-extract documents already stored with the same bytes and extractor version')
     .option('--retry-failed', 're-extract files whose earlier failure was for the same bytes')
     .option('--redact', 'store no preparer names or phone numbers (the preparer date is kept)')
-    .option('--timeout <seconds>', 'per-document time limit [error code: timeout] (default 300)', positiveNumber('--timeout'))
+    .option('--timeout <seconds>', 'per-document time limit, fractions allowed [timeout] (default 300; enforced by the isolation pool)', positiveNumber('--timeout'))
     .option('--max-file-size <size>', 'largest input file, e.g. 200M [file-too-large] (default 200M)', byteSize('--max-file-size'))
     .option('--max-unzipped-size <size>', 'largest decompressed size of a .docx [zip-bomb] (default 200M)', byteSize('--max-unzipped-size'))
     .option('--max-image-pixels <n>', 'largest image or rendered page, width × height [image-too-large] (default 60M)', count('--max-image-pixels'))
@@ -73,6 +73,8 @@ export function ingestCommand(): Command {
           ...(Object.keys(limits).length ? { limits } : {}),
           ...(options.wait ? { waitMs: options.wait * 1000 } : {}),
         });
+        // the bar goes before the summary line, which shares the terminal
+        reporter.finish(summary);
         const stats = store.stats();
         const forms = Object.values(stats.forms).reduce((a, b) => a + b, 0);
         const audit = Object.values(stats.warnings).reduce((a, b) => a + b, 0);
@@ -85,7 +87,7 @@ export function ingestCommand(): Command {
         );
         process.exitCode = summary.aborted ? ExitCode.interrupted : summary.failed > 0 ? ExitCode.someFailed : ExitCode.ok;
       } finally {
-        reporter.finish(summary);
+        if (!summary) reporter.finish(null);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         store.close();

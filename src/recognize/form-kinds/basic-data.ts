@@ -3,9 +3,9 @@
 // budget and final accounts. Items keep their printed wording ("其中：三公经费", "1. 业务工作经费"):
 // the audit's parent/sub-item sums read the numbering.
 import type { Column, GridRow } from '../../normalize/table.js';
-import { cellsByRole, isBlankRow } from '../../normalize/table.js';
+import { cellsByRole, isBlankRow, labelText } from '../../normalize/table.js';
 import type { Expense } from '../../../schemas/record.js';
-import type { StaffingRole } from '../labels.js';
+import { type StaffingRole, staffingRole } from '../labels.js';
 import { emptyBody, type FormBody, message, note, numberOf, textOf } from './common.js';
 import { type ExpenseRole, expenseColumns, isExpenseHeader, isStaffingHeader, staffingColumns } from './headers.js';
 
@@ -40,6 +40,7 @@ export function readBasicData(rows: GridRow[]): FormBody {
       staffingCols = null;
       return;
     }
+    if (!expenseCols && readStaffingPairs(row, body)) return;
     if (expenseCols) {
       const cells = cellsByRole(row, expenseCols);
       const itemCell = cells.get('item') ?? row[0];
@@ -56,8 +57,29 @@ export function readBasicData(rows: GridRow[]): FormBody {
       body.expenses.push(expense);
     }
   });
+  if (body.staffing && Object.values(body.staffing).every((v) => v === null)) body.staffing = null;
   if (!body.staffing && body.expenses.length === 0) {
     body.messages.push(message('basic-data-empty', 'basic-data form has neither staffing figures nor expense rows', rows[0]?.[0]?.place ?? {}));
   }
   return body;
+}
+
+/**
+ * Staffing printed down instead of across: "编制数 | 43" / "实有人数 | 41" / "控制率 | 95.35%", each
+ * label beside its figure (also two pairs on one row: "编制数 | 43 | 实有人数 | 41").
+ */
+function readStaffingPairs(row: GridRow, body: FormBody): boolean {
+  let found = false;
+  row.forEach((cell, k) => {
+    const role = staffingRole(labelText(cell.text));
+    const value = row[k + 1];
+    const figure = numberOf(value);
+    if (!role || figure === null || labelText(cell.text).length > 12) return;
+    body.staffing ??= { authorized: null, actual: null, controlRate: null };
+    if (body.staffing[role] !== null) return;
+    body.staffing[role] = figure;
+    note(body.sources, `staffing.${role}`, value);
+    found = true;
+  });
+  return found;
 }

@@ -19,7 +19,9 @@ import {
 
 export type IdentityField = keyof typeof IDENTITY;
 export function identityField(label: string): IdentityField | null {
-  for (const [field, re] of Object.entries(IDENTITY) as [IdentityField, RegExp][]) if (re.test(label)) return field;
+  // "项目名称：" — some templates close the label with a colon
+  const bare = label.replace(/[:：]$/, '');
+  for (const [field, re] of Object.entries(IDENTITY) as [IdentityField, RegExp][]) if (re.test(bare)) return field;
   return null;
 }
 /**
@@ -136,7 +138,7 @@ export function rubricRole(label: string): RubricRole | null {
   if (/^一级/.test(label)) return 'level1';
   if (/^二级/.test(label)) return 'level2';
   if (/^三级/.test(label)) return 'level3';
-  if (/^(分值|权重|标准分|满分)/.test(label)) return 'points';
+  if (/^(分值|权重|标准分|满分|指标分值)/.test(label)) return 'points';
   if (/得分|评分$/.test(label)) return 'score';
   return null;
 }

@@ -5,7 +5,7 @@
 import type { Column, GridCell, GridRow } from '../../normalize/table.js';
 import { alignRow, cellsByRole, isBlank, isBlankRow, isPlaceholderRow, LabelCarry, labelText, mergeFragmentRows } from '../../normalize/table.js';
 import type { FundLine, Indicator, Sources } from '../../../schemas/record.js';
-import { FUND_BLOCK, type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, isKnownFundLine, PREPARER, type IndicatorRole, isIndicatorLabel, NOTE_ROW, TOTAL_ROW } from '../labels.js';
+import { FUND_BLOCK, type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, isKnownFundLine, PREPARER, type IndicatorRole, isIndicatorLabel, isWholeIndicatorLabel, NOTE_ROW, TOTAL_ROW } from '../labels.js';
 import { emptyBody, type FormBody, message, note, numberOf, rowLabel, textOf } from './common.js';
 import { fundColumns, identityCells, identityField, indicatorColumns, isFundHeader, isGoalsHeader, isIndicatorHeader } from './headers.js';
 
@@ -20,8 +20,8 @@ export function readSelfEval(rows: GridRow[]): FormBody {
   let goalCols: Column<GoalRole>[] = [];
   const goalTexts: Record<GoalRole, { text: string; cell: GridCell }[]> = { expected: [], actual: [] };
   let indicatorCols: Column<IndicatorRole>[] = [];
-  const level1 = new LabelCarry(isIndicatorLabel);
-  const level2 = new LabelCarry(isIndicatorLabel);
+  const level1 = new LabelCarry(isIndicatorLabel, isWholeIndicatorLabel);
+  const level2 = new LabelCarry(isIndicatorLabel, isWholeIndicatorLabel);
   let verticalGoals = false;
   let sawIndicatorHeader = false;
   let sawFundHeader = false;
