@@ -50,7 +50,7 @@ function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
   for (const t of source.tables) {
     const text = t.cells.map((c) => c.text).join('');
     if (isPageNumber(text) || text.trim() === '') continue; // a boxed "-1-" or an empty frame
-    items.push({ y: t.grid.box[1], block: tableBlock(t, source.page, scale) });
+    items.push({ y: t.grid.box[1], block: tableBlock(t, source.page, source.dpi, scale) });
   }
   const lines = source.lines.filter((l) => !isNoise(l) && !isPageNumber(l.text));
   const { left, right } = margins(lines, source.width);
@@ -65,18 +65,23 @@ function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
   return { page: source.page, blocks, source, unit };
 }
 
-function tableBlock(t: OcrTable, page: number, scale: (b: readonly number[]) => [number, number, number, number]): Table {
+/** Where each OCR'd cell's text sits (page pixels) and the page's resolution: what tells a cell cut by a page break. */
+const textPlacement = new WeakMap<Cell, { textBox: [number, number, number, number] | null; box: [number, number, number, number]; dpi: number }>();
+
+function tableBlock(t: OcrTable, page: number, dpi: number, scale: (b: readonly number[]) => [number, number, number, number]): Table {
   const rowCount = t.grid.ys.length - 1;
   const rows: Cell[][] = Array.from({ length: rowCount }, () => []);
   for (const c of t.cells) {
-    rows[c.row]!.push({
+    const cell: Cell = {
       text: cleanText(c.text),
       col: c.col,
       colSpan: c.colSpan,
       rowSpan: c.rowSpan,
       continued: false,
       place: { page, row: c.row, col: c.col, box: scale(c.box), confidence: round(c.confidence) },
-    });
+    };
+    textPlacement.set(cell, { textBox: c.textBox, box: c.box, dpi });
+    rows[c.row]!.push(cell);
     // the model's convention: a vertical merge leaves an empty continued cell in each later row
     for (let r = c.row + 1; r < c.row + c.rowSpan; r++) {
       rows[r]!.push({ text: '', col: c.col, colSpan: c.colSpan, rowSpan: 1, continued: true, place: { page, row: r, col: c.col, box: scale(c.box), confidence: round(c.confidence) } });
@@ -172,9 +177,12 @@ function clusterXs(xs: number[]): number[] {
 }
 
 /**
- * Append the rows of a table's continuation. A cell at the head of the continuation that spans
- * several rows and sits under a cell of the last row above is that cell cut by the page break
- * ("满意度" / "指标（10分）"): its text joins the cell above and its slot becomes continued.
+ * Append the rows of a table's continuation. A vertically merged cell cut by the page break
+ * ("满意度" / "指标（10分）") shows as a cell spanning rows at the head of the continuation under a
+ * cell of the last row above: its text joins the cell above and its slot becomes continued. What
+ * tells it from a merged cell that merely starts on the new page ("项目管理" above, "项目绩效"
+ * below, each centred in its own cell): the cut text runs into the foot of the part above and
+ * starts at the top of the part below, or one of the two parts is empty.
  */
 function joinTables(above: Table, below: Table) {
   const first = below.rows[0] ?? [];
@@ -183,7 +191,7 @@ function joinTables(above: Table, below: Table) {
     if (cell.rowSpan < 2) continue;
     const slot = last.find((c) => c.col === cell.col && c.colSpan === cell.colSpan);
     const origin = slot && (slot.continued ? originOf(above, above.rows.length - 1, slot.col) : slot);
-    if (!origin) continue;
+    if (!origin || !flowsOn(origin, cell)) continue;
     if (cell.text !== '') origin.text = origin.text === '' ? cell.text : `${origin.text}\n${cell.text}`;
     origin.rowSpan += cell.rowSpan;
     cell.text = '';
@@ -194,6 +202,13 @@ function joinTables(above: Table, below: Table) {
   for (const row of below.rows) for (const c of row) c.place.row = (c.place.row ?? 0) + offset;
   above.rows.push(...below.rows);
   above.confidence = Math.min(above.confidence, below.confidence);
+}
+
+function flowsOn(upper: Cell, lower: Cell): boolean {
+  const a = textPlacement.get(upper), b = textPlacement.get(lower);
+  if (!a || !b || !a.textBox || !b.textBox || upper.text === '' || lower.text === '') return true;
+  const near = 0.08 * a.dpi; // about half a line of 10.5-pt text: the cell's padding, no more
+  return a.box[3] - a.textBox[3] <= near && b.textBox[1] - b.box[1] <= near;
 }
 
 function originOf(t: Table, row: number, col: number): Cell | undefined {

@@ -4,7 +4,7 @@
 // write happens on this thread, one document per transaction, so the database has a single writer and
 // a run killed at any point (even kill -9) leaves each document either fully stored or as it was: the
 // next run picks up where it stopped and ends with the database an uninterrupted run makes.
-// One run at a time per database: the `runs` table is the lock (see claimRun). Progress is reported
+// One run at a time per database: the `runs` table is the lock (src/run-lock.ts). Progress is reported
 // through a callback, never printed.
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats as FileStats } from 'node:fs';
@@ -18,7 +18,10 @@ import type { Limits } from './formats.js';
 import { ExtractionPool } from './isolate.js';
 import { extract, EXTRACTOR_VERSION } from './pipeline.js';
 import { redactRecord } from './redact.js';
-import type { Failure, FileMeta, IngestTarget, Run, StageTimes, StoredFile } from './store/index.js';
+import { claimRun, finishRun } from './run-lock.js';
+import type { Failure, FileMeta, IngestTarget, StageTimes, StoredFile } from './store/index.js';
+
+export { RunLockedError } from './run-lock.js';
 
 export type FileStatus = 'new' | 'updated' | 'unchanged' | 'failed';
 
@@ -85,30 +88,12 @@ export class InputPathError extends Error {
   readonly code = 'path-not-found';
 }
 
-/** Another run holds the database (a nightly job still going when the next one starts). */
-export class RunLockedError extends Error {
-  override readonly name = 'RunLockedError';
-  readonly code = 'db-busy';
-  constructor(
-    readonly file: string,
-    readonly holder: Run,
-  ) {
-    super(
-      `another ingest is running on ${file} (run ${holder.id}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}); ` +
-        'wait for it to end, or pass --wait <seconds>',
-    );
-  }
-}
-
 /**
  * An mtime this close to the moment it was read is not trusted for skipping: the file may be written
  * again within the same clock tick and keep its size (git's "racily clean" entries). Such a file is
  * stored without an mtime, so the next run hashes it once more instead of missing a change.
  */
 const RACY_MTIME_MS = 2000;
-
-/** Runs of this process still going, by database: the same pid alone cannot tell them from a dead one. */
-const activeRuns = new Set<string>();
 
 export async function ingest(store: IngestTarget, paths: string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
@@ -129,8 +114,6 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
     host: hostname(),
   }, options.waitMs ?? 0, signal);
   summary.runId = runId;
-  const runKey = `${path.resolve(store.file)}#${runId}`;
-  if (runId !== null) activeRuns.add(runKey);
   onProgress?.({ type: 'start', total: files.length });
 
   const pool = options.isolation === 'none' ? null : new ExtractionPool({ concurrency });
@@ -258,7 +241,6 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
   summary.ms = Math.round(performance.now() - started);
   for (const stage of Object.keys(stages) as (keyof StageTimes)[]) stages[stage] = Math.round(stages[stage]);
   if (runId !== null) {
-    activeRuns.delete(runKey);
     const { total, hashed } = summary;
     const end = {
       status: runError ? ('failed' as const) : summary.aborted ? ('interrupted' as const) : ('done' as const),
@@ -267,38 +249,13 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
       ...(runError ? { error: runError instanceof Error ? runError.message : String(runError) } : {}),
     };
     try {
-      await store.finishRun?.(runId, end);
+      await finishRun(store, runId, end);
     } catch (err) {
       runError ??= err; // the store's own failure (disk full) is the one to report
     }
   }
   if (runError) throw runError;
   return summary;
-}
-
-/** Claims the store for this run, waiting up to `waitMs` for a live run to end; null when the store keeps no runs. */
-async function claimRun(store: IngestTarget, start: Parameters<NonNullable<IngestTarget['beginRun']>>[0], waitMs: number, signal?: AbortSignal): Promise<number | null> {
-  if (!store.beginRun) return null;
-  const deadline = performance.now() + waitMs;
-  for (;;) {
-    const claim = await store.beginRun(start, (run) => runIsAlive(store.file, run));
-    if ('id' in claim) return claim.id;
-    const left = deadline - performance.now();
-    if (left <= 0 || signal?.aborted) throw new RunLockedError(store.file, claim.heldBy);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(500, left)));
-  }
-}
-
-/** Whether the process of a run marked 'running' still exists (a kill -9 leaves its row behind). */
-function runIsAlive(file: string, run: Run): boolean {
-  if (run.host !== hostname()) return true; // a process on another machine cannot be checked from here
-  if (run.pid === process.pid) return activeRuns.has(`${path.resolve(file)}#${run.id}`);
-  try {
-    process.kill(run.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
 }
 
 function trustedMtime(info: FileStats): string | null {

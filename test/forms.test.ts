@@ -466,6 +466,126 @@ describe('recognizeForms: tables that are no form', () => {
   });
 });
 
+describe('recognizeForms: other regions\' labels', () => {
+  const indicatorHeader = ['绩效指标', '一级指标', '二级指标', '指标内容', '计划值', '实际完成值', '完成率', '指标分值', '得分'];
+  it('reads 项目名称： with its colon, 主管单位, 项目单位, 支出金额, and 指标内容 / 计划值 / 指标分值 columns', () => {
+    const { forms } = recognizeForms(
+      model(
+        para('项目支出绩效自评表'),
+        grid(
+          ['项目名称：', '乡村道路养护'],
+          ['主管单位', '某县交通运输局', '项目单位', '某县公路中心'],
+          ['项目资金（万元）', '', '全年预算数', '实际到位数', '支出金额', '执行率'],
+          ['', '年度资金总额', '50', '48', '45', '90%'],
+          indicatorHeader,
+          ['', '产出指标', '数量指标', '养护里程', '≥120公里', '126公里', '105%', '30', '30'],
+        ),
+      ),
+    );
+    expect(forms[0]).toMatchObject({ kind: 'project-self-eval', name: '乡村道路养护', supervisor: '某县交通运输局', implementer: '某县公路中心' });
+    // 实际到位数 (funds received) is not read as spent
+    expect(forms[0]!.funds.map(strip)).toEqual([
+      { line: '年度资金总额', initialBudget: null, annualBudget: 50, executed: 45, weight: null, executionRate: 90, score: null },
+    ]);
+    // 完成率 is a derived figure, not the actual value
+    expect(strip(forms[0]!.indicators[0]!)).toMatchObject({ name: '养护里程', target: '≥120公里', actual: '126公里', weight: 30, score: 30 });
+  });
+
+  it('reads 专项名称 and 承担单位 on a fund form, 预算单位 as the implementer', () => {
+    const { forms } = recognizeForms(
+      model(
+        para('2023年度专项资金绩效自评表'),
+        grid(
+          ['专项名称', '农村饮水安全补助'],
+          ['主管部门', '某县水利局', '承担单位', '某县农村供水站'],
+          ['资金情况', '', '全年预算数', '全年执行数', '执行率'],
+          ['', '年度资金总额', '20', '20', '100%'],
+          ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分'],
+          ['', '产出指标', '数量指标', '受益人口', '≥5000人', '5200人', '40', '40'],
+        ),
+        para('项目支出绩效自评表'),
+        grid(['项目名称', '乙'], ['预算单位', '某县卫生院'], ['项目资金', '', '全年预算数', '全年执行数'], ['', '年度资金总额', '1', '1']),
+      ),
+    );
+    expect(forms.map((f) => [f.kind, f.name, f.supervisor, f.implementer])).toEqual([
+      ['fund-self-eval', '农村饮水安全补助', '某县水利局', '某县农村供水站'],
+      ['project-self-eval', '乙', null, '某县卫生院'],
+    ]);
+  });
+
+  it('reads a 填表人 line printed between the title and the table, never one printed above the title', () => {
+    const form = (name: string) => grid(['项目名称', name], ['项目资金', '', '全年预算数', '全年执行数'], ['', '年度资金总额', '1', '1']);
+    const { forms } = recognizeForms(
+      model(
+        para('附件1'),
+        para('项目支出绩效自评表'),
+        para('填报单位：某县林业局　填表人：贺宇　填报日期：2024年5月16日　联系电话：0738-6652019'),
+        form('甲'),
+        para('填表人：李四 联系电话：0738-1234567'),
+        para('附件2'),
+        para('项目支出绩效自评表'),
+        form('乙'),
+      ),
+    );
+    expect(forms.map((f) => f.preparer)).toEqual([{ name: '贺宇', date: '2024-05-16', phone: '0738-6652019' }, null]);
+  });
+
+  it('reads staffing printed down (编制数 | 43 as rows)', () => {
+    const { forms } = recognizeForms(
+      model(
+        para('部门整体支出绩效评价基础数据表'),
+        grid(
+          ['财政供养人员情况（人）', ''],
+          ['编制数', '43'],
+          ['实际在职人数', '41'],
+          ['控制率', '95.35%'],
+          ['经费控制情况（万元）', '2022年决算数', '2023年预算数', '2023年决算数'],
+          ['一、基本支出', '535.76', '573.02', '573.02'],
+        ),
+      ),
+    );
+    expect(forms[0]).toMatchObject({ kind: 'basic-data', staffing: { authorized: 43, actual: 41, controlRate: 95.35 } });
+    expect(forms[0]!.expenses.map((e) => e.item)).toEqual(['一、基本支出']);
+  });
+});
+
+describe('recognizeForms: heuristics kept from over-reaching', () => {
+  const header = ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施'];
+  const form = (...tail: string[][]) =>
+    grid(['项目支出名称', '甲项目'], header, ['', '产出指标', '数量指标', '覆盖率', '100%', '100%', '40', '40', ''], ...tail);
+
+  it('a heading-less narrative table after a form, as wide as it, is not absorbed', () => {
+    const wide = grid(
+      ['序号', '项目名称', '年初预算数', '全年预算数', '全年执行数', '执行率', '资金来源', '实施单位', '备注'],
+      ['1', '乡村道路养护', '50', '50', '45', '90%', '县级', '公路中心', ''],
+    );
+    const closed = recognizeForms(model(para('2022年度项目支出绩效自评表'), form(['总分', '100', '90', '']), para('-3-'), wide));
+    expect(closed.forms[0]!.indicators.map((i) => i.name)).toEqual(['覆盖率']);
+    const open = recognizeForms(model(para('2022年度项目支出绩效自评表'), form(), wide));
+    expect(open.forms[0]!.indicators.map((i) => i.name)).toEqual(['覆盖率']);
+    // after a closed form, rows as wide as it are not more of it
+    const rows = grid(['', '效益指标', '社会效益指标', '满意度', '90%', '95%', '10', '10', '']);
+    expect(recognizeForms(model(para('2022年度项目支出绩效自评表'), form(['总分', '100', '90', '']), rows)).forms[0]!.indicators).toHaveLength(1);
+    // while it is open they are (a page break split it)
+    expect(recognizeForms(model(para('2022年度项目支出绩效自评表'), form(), para('- 3 -'), rows)).forms[0]!.indicators).toHaveLength(2);
+  });
+
+  it('joins a label a page cut ("可持续影" / "响指标") but not a label and the next row\'s own ("经济效益" / "社会效益指标")', () => {
+    const { forms } = recognizeForms(
+      model(
+        para('2022年度项目支出绩效自评表'),
+        form(
+          ['', '效益指标', '经济效益', '带动增收', '≥10万元', '12万元', '10', '10', ''],
+          ['', '', '社会效益指标', '受益户数', '≥100户', '120户', '10', '10', ''],
+          ['', '', '可持续影', '管护机制', '健全', '健全', '10', '10', ''],
+          ['', '', '响指标', '', '', '', '', '', ''],
+        ),
+      ),
+    );
+    expect(forms[0]!.indicators.map((i) => i.level2)).toEqual(['数量指标', '经济效益', '社会效益指标', '可持续影响指标']);
+  });
+});
+
 describe('fund line names: the regions\' wordings, normalised to the contract\'s', () => {
   it.each([
     ['中央转移支付资金', '中央补助'],

@@ -15,7 +15,8 @@ import { isPageNumber } from '../extractors/ocr/layout.js';
 import { shearLevel, type Gray } from '../extractors/ocr/raster.js';
 import { findRules } from '../extractors/ocr/rules.js';
 import { decodeTiff } from '../extractors/ocr/tiff.js';
-import { joinWords } from '../extractors/ocr/recognize.js';
+import { fixOcrLine, fixOcrText, joinWords } from '../extractors/ocr/recognize.js';
+import { fixCellLine } from '../extractors/ocr/page.js';
 
 const fixture = new URL('./fixtures/ocr-table.png', import.meta.url);
 const ctx = { source: 'ocr-table.png', limits: defaultLimits };
@@ -116,6 +117,17 @@ describe('page furniture and text joining', () => {
     for (const s of ['-1-', '- 12 -', '— 3 —', '第 2 页', '2 / 15']) expect(isPageNumber(s)).toBe(true);
     for (const s of ['1、机构情况', '-', '2023']) expect(isPageNumber(s)).toBe(false);
   });
+  it("fixes chi_sim's misreadings that a form cannot mean", () => {
+    expect(fixOcrText('〈共性)')).toBe('（共性)');
+    expect(fixOcrText('项目效|益|')).toBe('项目效益');
+    expect(fixOcrLine('效益指标《30分)')).toBe('效益指标（30分）');
+    expect(fixOcrLine('满意度指标《10分》')).toBe('满意度指标（10分）');
+    expect(fixOcrLine('《项目支出绩效评价指标评分表》')).toBe('《项目支出绩效评价指标评分表》');
+    expect(fixCellLine('之95%')).toBe('≥95%');
+    expect(fixCellLine('85%0')).toBe('85%');
+    expect(fixCellLine('百分之95')).toBe('百分之95');
+    expect(fixCellLine(']0')).toBe('10');
+  });
   it('joins Chinese words without spaces, Latin words with one', () => {
     expect(joinWords(['年度', '资金', '总额'])).toBe('年度资金总额');
     expect(joinWords(['Word', 'Excel'])).toBe('Word Excel');
@@ -130,7 +142,7 @@ describe('assembling pages', () => {
     for (const r of rows) for (const c of r) c.place.page = pageNo;
     return { type: 'table', rows, confidence: 1, place: { page: pageNo, box } };
   };
-  const source = { width: 1000, height: 1400, tables: [], lines: [] };
+  const source = { width: 1000, height: 1400, dpi: 200, tables: [], lines: [] };
 
   it('joins a table cut by a page break and carries a cut vertical merge up', () => {
     const p1: OcrPageBlocks = { page: 1, unit: 1, source: { page: 1, ...source }, blocks: [table([[cell('满意度', 0, 0), cell('群众满意度', 0, 1), cell('5', 0, 2)]], 1)] };

@@ -157,9 +157,14 @@ describe('limits and failures', () => {
     const again = docingest('ingest', 'limits', '--db', 'limits.sqlite');
     expect(again.stdout).toMatch(/0 new, 0 updated, 1 unchanged, 3 failed/);
     expect(again.stderr).toContain('--retry-failed to try again');
-    const retried = docingest('ingest', 'limits', '--db', 'limits.sqlite', '--retry-failed', '--no-isolation');
-    expect(retried.stdout).toMatch(/0 new, 3 updated, 1 unchanged, 0 failed/);
-    expect(docingest('failures', '--db', 'limits.sqlite').stdout).toBe('');
+    // (the image limit kept: a PNG with a header and no pixels would only cost an OCR start-up here)
+    const retried = docingest('ingest', 'limits', '--db', 'limits.sqlite', '--retry-failed', '--no-isolation', '--max-image-pixels', '10M');
+    expect(retried.stdout).toMatch(/0 new, 2 updated, 1 unchanged, 1 failed/);
+    expect(docingest('failures', '--db', 'limits.sqlite').stdout).toMatch(/^limits\/scan\.png\timage-too-large\t[^\n]+\n$/);
+    expect(JSON.parse(docingest('failures', '--db', 'limits.sqlite', '--json', '--code', 'image-too-large').stdout)).toMatchObject({
+      source: 'limits/scan.png', code: 'image-too-large',
+    });
+    expect(docingest('failures', '--db', 'limits.sqlite', '--code', 'timeout').stdout).toBe('');
   });
 
   it('stops a document at --timeout and stores it as timeout', () => {

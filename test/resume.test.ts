@@ -57,6 +57,8 @@ describe('a run killed with SIGKILL', () => {
     const kills = [];
     for (const after of [0, 3, 20]) kills.push(await ingestKilledAfter('killed.sqlite', after));
     expect(kills.every((k) => k.signal === 'SIGKILL')).toBe(true);
+    // the last killed run is still 'running' in the table; `runs` sees its process is gone
+    expect(JSON.parse(docingest('runs', '--db', 'killed.sqlite', '--json', '--limit', '1').stdout)).toMatchObject({ id: 3, status: 'killed', endedAt: null });
     expect(kills.map((k) => k.done)).toEqual([0, 3, 20]);
 
     const rest = docingest('ingest', 'tree', '--db', 'killed.sqlite');

@@ -207,6 +207,7 @@ describe('variants: the planted audit findings', () => {
     ['v16-sectional-basic-data-2023-wording', 'expense-sum-mismatch'],
     ['v20-gbk-crlf-dump-of-v06', 'execution-rate-mismatch'],
     ['v21-word-html-gb2312-of-v01', 'fund-sum-mismatch'],
+    ['v25-city-traffic-police-fund-county-line', 'fund-sum-mismatch'],
   ];
   for (const [stem, code] of planted) {
     it(`${stem}: ${code}`, async () => {

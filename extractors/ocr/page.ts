@@ -7,7 +7,7 @@
 // numbers ("100%" -> "1009%6", STACK.md §2).
 import { buildGrids, type Grid, type GridCell } from './grid.js';
 import { crop, inkRatio, upscale2, type Gray } from './raster.js';
-import { recognizeLines, type OcrLine } from './recognize.js';
+import { recognizeLines, unionBox, type OcrLine } from './recognize.js';
 import { findRules } from './rules.js';
 import { PSM } from './scheduler.js';
 
@@ -15,6 +15,8 @@ export interface OcrCell extends GridCell {
   text: string;
   /** 0–1, character-weighted mean of the words' confidences; 1 for a cell with no ink */
   confidence: number;
+  /** where the text sits inside the cell (page pixels), null for an empty cell */
+  textBox: [number, number, number, number] | null;
 }
 
 export interface OcrTable {
@@ -26,6 +28,7 @@ export interface OcrPage {
   page: number;
   width: number;
   height: number;
+  dpi: number;
   tables: OcrTable[];
   /** text lines outside the tables, top to bottom */
   lines: OcrLine[];
@@ -33,8 +36,11 @@ export interface OcrPage {
 
 /** Below this share of ink a cell is empty (scan speckle, a rule's edge). */
 const EMPTY_INK = 0.002;
-/** A cell read with less confidence than this is read again as a single line, and the better reading kept. */
+/** A cell read with less confidence than this is read again (larger, as one line), and the better reading kept. */
 const RETRY_BELOW = 0.7;
+/** A number read by chi_sim with less confidence than this is read again by eng. */
+const SURE = 0.9;
+const NUMBER = /^[\d.,%]+$/;
 
 export async function ocrPage(img: Gray, page: number, dpi = 200): Promise<OcrPage> {
   const rules = findRules(img, dpi);
@@ -43,7 +49,7 @@ export async function ocrPage(img: Gray, page: number, dpi = 200): Promise<OcrPa
     grids.map(async (grid) => ({ grid, cells: await Promise.all(grid.cells.map((cell) => readCell(img, cell, rules.threshold, dpi))) })),
   );
   const lines = await readOutside(img, grids, rules.threshold);
-  return { page, width: img.width, height: img.height, tables, lines };
+  return { page, width: img.width, height: img.height, dpi, tables, lines };
 }
 
 async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: number): Promise<OcrCell> {
@@ -51,11 +57,11 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
   const inset = 4;
   const [x0, y0, x1, y1] = cell.box;
   const box: GridCell['box'] = [x0 + inset, y0 + inset, x1 - inset, y1 - inset];
-  if (box[2] - box[0] < 4 || box[3] - box[1] < 4) return { ...cell, text: '', confidence: 1 };
+  if (box[2] - box[0] < 4 || box[3] - box[1] < 4) return { ...cell, text: '', confidence: 1, textBox: null };
   const area = clearEdgeRules(crop(img, ...box), threshold);
   // "……" (the row a form leaves for more entries) is too little ink for tesseract, which reads "=" or "一"
-  if (isDotLeader(area, threshold, dpi)) return { ...cell, text: '……', confidence: 1 };
-  if (inkRatio(img, ...box, threshold) < EMPTY_INK) return { ...cell, text: '', confidence: 1 };
+  if (isDotLeader(area, threshold, dpi)) return { ...cell, text: '……', confidence: 1, textBox: null };
+  if (inkRatio(img, ...box, threshold) < EMPTY_INK) return { ...cell, text: '', confidence: 1, textBox: null };
   let lines = await recognizeLines(area, PSM.SINGLE_BLOCK, box[0], box[1]);
   let confidence = cellConfidence(lines);
   const consider = (again: OcrLine[]) => {
@@ -78,7 +84,13 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
     const ink = inkBounds(area, threshold);
     if (ink) consider(await recognizeLines(crop(area, ...ink), PSM.SINGLE_LINE, box[0] + ink[0], box[1] + ink[1]));
   }
-  return { ...cell, text: lines.map((l) => fixCellLine(l.text)).join('\n'), confidence };
+  if (lines.length === 1 && NUMBER.test(fixCellLine(lines[0]!.text)) && confidence < SURE) {
+    // chi_sim reads "%" in these fonts as "9%", "94", "%4" ("100%" -> "1009%4"); eng reads it right
+    const ink = inkBounds(area, threshold);
+    const eng = ink ? await recognizeLines(crop(area, ...ink), PSM.SINGLE_LINE, box[0] + ink[0], box[1] + ink[1], 'eng') : [];
+    if (eng.length === 1 && NUMBER.test(eng[0]!.text) && eng[0]!.confidence > confidence) { lines = eng; confidence = eng[0]!.confidence; }
+  }
+  return { ...cell, text: lines.map((l) => fixCellLine(l.text)).join('\n'), confidence, textBox: lines.length ? unionBox(lines.map((l) => l.box)) : null };
 }
 
 /**
@@ -184,10 +196,11 @@ const readWeight = (lines: OcrLine[]) => lines.flatMap((l) => l.words).reduce((s
 
 /**
  * chi_sim's misreadings that a form cell cannot mean: "≥" read as "之" before a number ("之95%"),
- * and a stray digit after a closing "%" ("85%0"; a percentage never runs on into a digit).
+ * a stray digit after a closing "%" ("85%0"; a percentage never runs on into a digit), and "1"
+ * read as "]" before a digit ("]0" for the score 10).
  */
 export function fixCellLine(text: string): string {
-  return text.replace(/^之(?=\d)/, '≥').replace(/(\d%)\d$/, '$1');
+  return text.replace(/^之(?=\d)/, '≥').replace(/(\d%)\d$/, '$1').replace(/\](?=\d)/g, '1');
 }
 
 function cellConfidence(lines: OcrLine[]): number {

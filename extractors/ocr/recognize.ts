@@ -1,7 +1,7 @@
 // One tesseract pass over a grey raster, as lines of words with boxes and confidences.
 import type { Worker } from 'tesseract.js';
 import { pad, toPgm, type Gray } from './raster.js';
-import { ocrPool, PSM } from './scheduler.js';
+import { runOcr, PSM, type OcrLang } from './scheduler.js';
 
 export interface OcrWord { text: string; box: [number, number, number, number]; confidence: number }
 export interface OcrLine { text: string; box: [number, number, number, number]; confidence: number; words: OcrWord[] }
@@ -9,9 +9,9 @@ export interface OcrLine { text: string; box: [number, number, number, number]; 
 const MARGIN = 10;
 
 /** Recognise `img` with page-segmentation mode `psm`; boxes come back in `img`'s pixels plus (dx, dy). */
-export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0): Promise<OcrLine[]> {
+export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0, lang: OcrLang = 'chi_sim'): Promise<OcrLine[]> {
   const padded = pad(img, MARGIN);
-  const result = await ocrPool().run(psm, (worker: Worker) => worker.recognize(toPgm(padded), {}, { text: true, blocks: true }));
+  const result = await runOcr(lang, psm, (worker: Worker) => worker.recognize(toPgm(padded), {}, { text: true, blocks: true }));
   const lines: OcrLine[] = [];
   for (const block of result.data.blocks ?? []) {
     for (const para of block.paragraphs) {
@@ -24,7 +24,7 @@ export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0): Promi
           }))
           .filter((w) => w.text !== '');
         if (words.length === 0) continue;
-        lines.push({ text: joinWords(words.map((w) => w.text)), box: unionBox(words.map((w) => w.box)), confidence: meanConfidence(words), words });
+        lines.push({ text: fixOcrLine(joinWords(words.map((w) => w.text))), box: unionBox(words.map((w) => w.box)), confidence: meanConfidence(words), words });
       }
     }
   }
@@ -33,10 +33,19 @@ export async function recognizeLines(img: Gray, psm: PSM, dx = 0, dy = 0): Promi
 
 /**
  * chi_sim's habits fixed where they cannot be meant: it reads the full-width bracket "（" as the
- * angle bracket "〈" (U+3008), which Chinese forms never print ("〈共性)" is "（共性）").
+ * angle bracket "〈" (U+3008), which Chinese forms never print ("〈共性)" is "（共性）"); it reads
+ * a table rule as "|", which they never print either.
  */
 export function fixOcrText(s: string): string {
-  return s.replace(/\u3008/g, '（').replace(/\u3009/g, '）');
+  return s.replace(/\u3008/g, '（').replace(/\u3009/g, '）').replace(/\|/g, '');
+}
+
+/**
+ * Line-level fixes: a book-title bracket "《" that a round bracket closes ("效益指标《30分)") or
+ * that holds a score ("《10分》") is the round bracket "（" misread.
+ */
+export function fixOcrLine(s: string): string {
+  return s.replace(/《([^《》]*?)[)）]/g, '（$1）').replace(/《(\d+(?:\.\d+)?分)》/g, '（$1）');
 }
 
 const ASCII_WORD = /[A-Za-z0-9%.,)\]]$/;

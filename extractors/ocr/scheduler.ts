@@ -1,6 +1,6 @@
-// The tesseract.js worker pool: one worker per core, created on first use and kept for the next
-// documents (loading chi_sim costs ~0.6 s per worker), terminated by terminateOcr() so tests and
-// the CLI can exit. Our own pool rather than tesseract's Scheduler because each job sets its own
+// The tesseract.js worker pools: one chi_sim worker per core, created on first use and kept for
+// the next documents (loading chi_sim costs ~0.6 s per worker), ended after a few idle seconds or
+// by terminateOcr() so tests and the CLI can exit. Our own pool rather than tesseract's Scheduler because each job sets its own
 // page-segmentation mode, and a Scheduler job cannot call setParameters on the worker it gets.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,36 +11,36 @@ import { ErrorCode, IngestError } from '../../src/errors.js';
 
 const require = createRequire(import.meta.url);
 
+/** The languages OCR uses: chi_sim reads the documents; eng re-reads numbers (chi_sim reads "100%" as "1009%4"). */
+export type OcrLang = 'chi_sim' | 'eng';
+
 /**
- * The LSTM-only chi_sim model (1.7 MB) inside node_modules. The package's own export points at
- * its 20 MB legacy file; without a langPath tesseract.js would fetch from a CDN.
+ * A language's LSTM-only model (chi_sim 1.7 MB, eng 3 MB) inside node_modules. The packages' own
+ * exports point at their legacy files (chi_sim 20 MB); without a langPath tesseract.js would
+ * fetch from a CDN.
  */
-export function chiSimLangPath(): string {
-  return path.join(path.dirname(require.resolve('@tesseract.js-data/chi_sim/package.json')), '4.0.0_best_int');
+export function langPathOf(lang: OcrLang): string {
+  return path.join(path.dirname(require.resolve(`@tesseract.js-data/${lang}/package.json`)), '4.0.0_best_int');
 }
 
 /** One cache per model variant: tesseract.js keys its cache by language code only. */
-const cachePath = path.join(os.tmpdir(), 'docingest-tesseract-cache', 'chi_sim-4.0.0_best_int');
+const cachePathOf = (lang: OcrLang) => path.join(os.tmpdir(), 'docingest-tesseract-cache', `${lang}-4.0.0_best_int`);
 
-/**
- * createWorker guarded as STACK.md §2 found necessary: without errorHandler a failed language
- * load is an uncaught exception that kills the process; with it the promise never settles. So
- * the error handler rejects a race, and a timer ends a hang.
- */
-export async function makeWorker(langPath = chiSimLangPath(), timeoutMs = 60_000): Promise<Worker> {
+export async function makeWorker(lang: OcrLang = 'chi_sim', langPath = langPathOf(lang), timeoutMs = 60_000): Promise<Worker> {
+  const cachePath = cachePathOf(lang);
   fs.mkdirSync(cachePath, { recursive: true });
   let fail!: (e: unknown) => void;
   const failed = new Promise<never>((_, reject) => { fail = reject; });
   const timer = setTimeout(() => fail(new Error(`tesseract worker did not start within ${timeoutMs} ms`)), timeoutMs);
   try {
     const worker = await Promise.race([
-      createWorker('chi_sim', OEM.LSTM_ONLY, { langPath, cachePath, gzip: true, errorHandler: (e: unknown) => fail(e) }),
+      createWorker(lang, OEM.LSTM_ONLY, { langPath, cachePath, gzip: true, errorHandler: (e: unknown) => fail(e) }),
       failed,
     ]);
     await worker.setParameters({ preserve_interword_spaces: '1', user_defined_dpi: '200' });
     return worker;
   } catch (err) {
-    throw new IngestError(ErrorCode.missingTool, `cannot start the OCR engine (chi_sim from ${langPath}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new IngestError(ErrorCode.missingTool, `cannot start the OCR engine (${lang} from ${langPath}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }
@@ -52,21 +52,10 @@ class OcrPool {
   private idle: PooledWorker[] = [];
   private all: Array<Promise<PooledWorker>> = [];
   private waiting: Array<(w: PooledWorker) => void> = [];
-  private busy = 0;
-  constructor(readonly size: number) {}
+  constructor(readonly lang: OcrLang, readonly size: number) {}
 
   /** Run `job` on a worker set to page-segmentation mode `psm`. */
   async run<T>(psm: PSM, job: (worker: Worker) => Promise<T>): Promise<T> {
-    this.busy++;
-    if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
-    try {
-      return await this.runOn(psm, job);
-    } finally {
-      if (--this.busy === 0 && pool === this) idleTimer = setTimeout(() => void terminateOcr(), IDLE_MS);
-    }
-  }
-
-  private async runOn<T>(psm: PSM, job: (worker: Worker) => Promise<T>): Promise<T> {
     const pooled = await this.acquire();
     try {
       if (pooled.psm !== psm) {
@@ -83,7 +72,7 @@ class OcrPool {
     const free = this.idle.pop();
     if (free) return free;
     if (this.all.length < this.size) {
-      const starting = makeWorker().then((worker) => ({ worker, psm: null }));
+      const starting = makeWorker(this.lang).then((worker) => ({ worker, psm: null }));
       this.all.push(starting);
       try {
         return await starting;
@@ -107,23 +96,43 @@ class OcrPool {
   }
 }
 
-let pool: OcrPool | null = null;
+const pools = new Map<OcrLang, OcrPool>();
+let busy = 0;
 let idleTimer: NodeJS.Timeout | null = null;
 /** Workers left idle this long are ended, so a CLI run or a test that never calls terminateOcr still exits. */
 const IDLE_MS = 3000;
 
-/** The shared pool; one worker per core unless DOCINGEST_OCR_WORKERS says otherwise. */
-export function ocrPool(): OcrPool {
-  pool ??= new OcrPool(Math.max(1, Number(process.env.DOCINGEST_OCR_WORKERS) || os.availableParallelism()));
+/**
+ * The shared pool of a language: chi_sim gets one worker per core (DOCINGEST_OCR_WORKERS
+ * overrides), eng one worker, as it only re-reads the odd number.
+ */
+export function ocrPool(lang: OcrLang = 'chi_sim'): OcrPool {
+  let pool = pools.get(lang);
+  if (!pool) {
+    const cores = Math.max(1, Number(process.env.DOCINGEST_OCR_WORKERS) || os.availableParallelism());
+    pool = new OcrPool(lang, lang === 'chi_sim' ? cores : 1);
+    pools.set(lang, pool);
+  }
   return pool;
 }
 
-/** End every OCR worker (they keep the event loop alive); the next OCR starts a fresh pool. */
+/** Run an OCR job on a language's pool, keeping the idle timer honest. */
+export async function runOcr<T>(lang: OcrLang, psm: PSM, job: (worker: Worker) => Promise<T>): Promise<T> {
+  busy++;
+  if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
+  try {
+    return await ocrPool(lang).run(psm, job);
+  } finally {
+    if (--busy === 0) idleTimer = setTimeout(() => void terminateOcr(), IDLE_MS);
+  }
+}
+
+/** End every OCR worker (they keep the event loop alive); the next OCR starts fresh pools. */
 export async function terminateOcr(): Promise<void> {
   if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
-  const current = pool;
-  pool = null;
-  await current?.terminate();
+  const current = [...pools.values()];
+  pools.clear();
+  await Promise.all(current.map((p) => p.terminate()));
 }
 
 export { PSM };

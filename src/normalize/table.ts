@@ -221,7 +221,7 @@ export function mergeFragmentRows(rows: GridRow[], start: number, columns: reado
  * A label printed in two rows ("经济效" / "益指标", as PDF text layers cut a merged cell) is joined
  * when the first part is no complete label by `isComplete`, the two together are, and the second part
  * is no label of its own by `standsAlone`: under a template's "经济效益" (printed without 指标), the
- * next row's "社会效益指标" is the next label, not the rest of this one.
+ * next row's "社会效益指标" is the next label, not the rest of this one ("服务对象" / "满意度指标" is).
  */
 export class LabelCarry {
   private value: { label: string; max: number | null; cell: GridCell } | null = null;
@@ -231,7 +231,7 @@ export class LabelCarry {
   cutRow = false;
   constructor(
     private readonly isComplete: (label: string) => boolean = () => true,
-    private readonly standsAlone: (label: string) => boolean = () => false,
+    private readonly standsAlone: (part: string, joined: string) => boolean = () => false,
   ) {}
 
   /** Feed this row's cell (or nothing) and the cell below it; returns the label in force for the row. */
@@ -252,7 +252,7 @@ export class LabelCarry {
       return this.value;
     }
     const part = below && !isBlank(below.text) && !below.continued ? splitMaximum(below.text) : null;
-    if (part && part.label.length <= 6 && !this.isComplete(label) && this.isComplete(label + part.label) && !this.standsAlone(part.label)) {
+    if (part && part.label.length <= 6 && !this.isComplete(label) && this.isComplete(label + part.label) && !this.standsAlone(part.label, label + part.label)) {
       label += part.label;
       max ??= part.max;
       this.tail = part.label;

@@ -130,7 +130,9 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
   if (heading.year) sources.fiscalYear = heading.year.place;
 
   const last = group.blocks.at(-1)!;
-  let preparer = group.endsTable ? preparerAfter(blocks, last) : null;
+  // a template that prints the 填表人 line between title and table prints it there for every form:
+  // the line below the table is then the next form's
+  let preparer = heading.preparer ?? (group.endsTable ? preparerAfter(blocks, last) : null);
   if (!preparer) {
     // some templates print the 填表人 line as the table's last row
     for (const row of group.rows.slice(-3)) {
@@ -139,7 +141,6 @@ function buildForm(group: FormTables, blocks: readonly Block[], fallbackYear: nu
       if (cell && p) preparer = { preparer: p, place: cell.place };
     }
   }
-  preparer ??= heading.preparer;
   if (preparer) sources.preparer = preparer.place;
   let totalScore = body.totalScore;
   if (totalScore === null && group.endsTable) {

@@ -13,6 +13,9 @@ export const IDENTITY = {
   implementer: /^(项目)?(实施|承担)单位$|^资金使用单位$|^项目单位$|^预算单位$/,
 } as const;
 
+/** A 分值 column: "分值", "权重", "指标分值", "标准分值". */
+const WEIGHT = /^(指标|标准)?分值|^权重/;
+
 /** Fund block header (项目资金 / 年度资金 / 年度预算申请): columns by role. */
 export type FundRole = 'line' | 'initialBudget' | 'annualBudget' | 'executed' | 'weight' | 'executionRate' | 'score';
 export const FUND_BLOCK = /^(项目资金|年度资金|年度预算申请|预算申请|资金情况|预算执行情况|资金)/;
@@ -22,7 +25,7 @@ export function fundRole(label: string): FundRole | null {
   // 实际到位数 (funds received) is not what was spent: left unread rather than read as 执行数
   if (/执行数|支出数|决算数|实际支出|执行金额|支出金额/.test(label)) return 'executed';
   if (/预算数|预算金额|调整预算|全年预算/.test(label)) return 'annualBudget';
-  if (/^(分值|权重)/.test(label)) return 'weight';
+  if (WEIGHT.test(label)) return 'weight';
   if (/得分|评分/.test(label)) return 'score';
   return null;
 }
@@ -68,7 +71,7 @@ export function indicatorRole(label: string): IndicatorRole | null {
   if (/指标值|目标值|预期值|计划值|^年度目标$/.test(label)) return 'target';
   // 完成率 is a figure derived from the two values, not the actual value: left unread
   if (/完成值|实际值|完成情况|实际完成/.test(label)) return 'actual';
-  if (/^(指标|标准)?分值|^权重/.test(label)) return 'weight';
+  if (WEIGHT.test(label)) return 'weight';
   if (/得分|评分/.test(label)) return 'score';
   if (/原因|措施|偏差|备注/.test(label)) return 'note';
   if (/性质|定量|定性|指标方向/.test(label)) return 'measure';
@@ -76,12 +79,20 @@ export function indicatorRole(label: string): IndicatorRole | null {
 }
 /** A 一级/二级指标 label that is whole ("经济效益指标", "满意度指标"), not a fragment ("经济效"). */
 export const isIndicatorLabel = (label: string) => /指标$/.test(label);
+/** The 一级/二级指标 names the templates print, whole. */
+const INDICATOR_LABELS = new Set([
+  '产出指标', '效益指标', '成本指标', '满意度指标', '数量指标', '质量指标', '时效指标', '经济效益指标', '社会效益指标',
+  '生态效益指标', '可持续影响指标', '服务对象满意度指标', '社会公众满意度指标', '经济成本指标', '社会成本指标', '生态环境成本指标',
+]);
 /**
- * A 一级/二级指标 label that is a whole label by itself, not the tail of one a page cut ("益指标",
- * "响指标", "度指标"): it starts with a word the indicator levels start with.
+ * Whether a label cell below ("满意度指标") is a label of its own rather than the tail of the label
+ * above, cut by a page: it starts like a whole label ("益指标", "响指标", "指标" do not), and joined
+ * to the part above it makes no name the templates print ("服务对象" + "满意度指标" does; "经济效益" +
+ * "社会效益指标" does not).
  */
-export const isWholeIndicatorLabel = (label: string) =>
-  /^(产出|效益|成本|满意度|数量|质量|时效|经济|社会|生态|环境|可持续|服务对象|社会公众|群众|项目|过程|决策|履职|管理|职责)\S*指标$/.test(label);
+export const standsAlone = (part: string, joined: string) =>
+  /^(产出|效益|成本|满意度|数量|质量|时效|经济|社会|生态|环境|可持续|服务对象|社会公众|群众|项目|过程|决策|履职|管理|职责)\S*指标$/.test(part) &&
+  !INDICATOR_LABELS.has(joined);
 
 /** Scoring table (评分表 / 共性指标表) columns. */
 export type RubricRole = 'level1' | 'level2' | 'level3' | 'points' | 'score' | 'explanation';

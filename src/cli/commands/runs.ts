@@ -1,6 +1,8 @@
 // docingest runs: the ingest runs, newest first — when, how long each stage took, what they did. A
-// run still 'running' whose process is gone (killed) is marked 'killed' by the next ingest.
+// run still 'running' whose process is gone (kill -9, a reboot) is shown as 'killed', as the next
+// ingest will mark it.
 import { Command } from 'commander';
+import { runIsAlive } from '../../run-lock.js';
 import { Store, type Run } from '../../store/index.js';
 import { jsonLines, tableLines, writeLines } from '../output.js';
 import { dbOption, positiveInt } from '../shared.js';
@@ -14,7 +16,7 @@ export function runsCommand(): Command {
     .action(async (options: { db: string; limit: number; json?: boolean }) => {
       const store = Store.open(options.db, { readonly: true });
       try {
-        const runs = store.runs(options.limit);
+        const runs = store.runs(options.limit).map((r) => (r.status === 'running' && !runIsAlive(options.db, r) ? { ...r, status: 'killed' as const } : r));
         if (options.json) await writeLines(process.stdout, jsonLines(runs));
         else await writeLines(process.stdout, tableLines(runs.map(runRow), 60));
       } finally {

@@ -5,7 +5,7 @@
 import type { Column, GridCell, GridRow } from '../../normalize/table.js';
 import { alignRow, cellsByRole, isBlank, isBlankRow, isPlaceholderRow, LabelCarry, labelText, mergeFragmentRows } from '../../normalize/table.js';
 import type { FundLine, Indicator, Sources } from '../../../schemas/record.js';
-import { FUND_BLOCK, type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, isKnownFundLine, PREPARER, type IndicatorRole, isIndicatorLabel, isWholeIndicatorLabel, NOTE_ROW, TOTAL_ROW } from '../labels.js';
+import { FUND_BLOCK, type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, isKnownFundLine, PREPARER, type IndicatorRole, isIndicatorLabel, standsAlone, NOTE_ROW, TOTAL_ROW } from '../labels.js';
 import { emptyBody, type FormBody, message, note, numberOf, rowLabel, textOf } from './common.js';
 import { fundColumns, identityCells, identityField, indicatorColumns, isFundHeader, isGoalsHeader, isIndicatorHeader } from './headers.js';
 
@@ -20,8 +20,8 @@ export function readSelfEval(rows: GridRow[]): FormBody {
   let goalCols: Column<GoalRole>[] = [];
   const goalTexts: Record<GoalRole, { text: string; cell: GridCell }[]> = { expected: [], actual: [] };
   let indicatorCols: Column<IndicatorRole>[] = [];
-  const level1 = new LabelCarry(isIndicatorLabel, isWholeIndicatorLabel);
-  const level2 = new LabelCarry(isIndicatorLabel, isWholeIndicatorLabel);
+  const level1 = new LabelCarry(isIndicatorLabel, standsAlone);
+  const level2 = new LabelCarry(isIndicatorLabel, standsAlone);
   let verticalGoals = false;
   let sawIndicatorHeader = false;
   let sawFundHeader = false;
@@ -156,10 +156,11 @@ function readGoals(row: GridRow, cols: Column<GoalRole>[], texts: Record<GoalRol
 function readFundLine(row: GridRow, cols: Column<FundRole>[], body: FormBody): void {
   const at = alignRow(row, cols);
   const cells = cellsByRole(row, cols);
-  // the line's label: its own column, else the last text left of the figures (a merged label cell)
+  // the line's label: its own column, else the last text left of the figures (a merged label cell);
+  // never a figure under a column nobody reads (实际到位数)
   const labelCell = [...row].reverse().find((c, k) => {
     const role = cols[at[row.length - 1 - k]!]?.role ?? null;
-    return (role === null || role === 'line') && textOf(c) !== null;
+    return (role === null || role === 'line') && textOf(c) !== null && numberOf(c) === null;
   });
   const label = labelCell ? labelText(labelCell.text) : '';
   if (label === '') return;
