@@ -98,6 +98,8 @@ describe('describeDocument: fiscalYear', () => {
     expect(describeDocument(stated, []).fiscalYear).toBe(2023);
     const cited = model('某某县林业局项目支出绩效自评报告', '一、基本情况', '依据《2024年度绩效自评工作通知》《2024年度预算》，2022年度资金已拨付。');
     expect(describeDocument(cited, []).fiscalYear).toBe(2022);
+    const unquoted = model('某某县林业局项目支出绩效自评报告', '按照2024年度绩效评价工作方案要求，我局开展了自评。', '一、基本情况', '2023年度预算180万元。', '2023年度已全部执行。');
+    expect(describeDocument(unquoted, []).fiscalYear).toBe(2023);
   });
 
   it('the forms\' year before the text\'s', () => {

@@ -5,6 +5,7 @@ import type { Block, Cell, DocModel } from '../schemas/model.js';
 import { Form } from '../schemas/record.js';
 import { extractText } from '../extractors/text.js';
 import { recognizeForms } from '../src/recognize/forms.js';
+import { readPreparer } from '../src/recognize/form-context.js';
 import { fundLine } from '../src/recognize/labels.js';
 
 // --- building models by hand ------------------------------------------------------------------
@@ -528,6 +529,11 @@ describe('recognizeForms: other regions\' labels', () => {
       ),
     );
     expect(forms.map((f) => f.preparer)).toEqual([{ name: '贺宇', date: '2024-05-16', phone: '0738-6652019' }, null]);
+  });
+
+  it('reads a preparer line whose colon OCR took for a semicolon; an unfilled one is none', () => {
+    expect(readPreparer('填表人：吴蓉 填报日期；2023年7月4日 联系电话：13762795777')).toEqual({ name: '吴蓉', date: '2023-07-04', phone: '13762795777' });
+    expect(readPreparer('填表人：   填报日期;   联系电话：')).toBeNull();
   });
 
   it('reads staffing printed down (编制数 | 43 as rows)', () => {

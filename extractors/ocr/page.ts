@@ -62,23 +62,24 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
   // "……" (the row a form leaves for more entries) is too little ink for tesseract, which reads "=" or "一"
   if (isDotLeader(area, threshold, dpi)) return { ...cell, text: '……', confidence: 1, textBox: null };
   if (inkRatio(img, ...box, threshold) < EMPTY_INK) return { ...cell, text: '', confidence: 1, textBox: null };
-  let lines = await recognizeLines(area, PSM.SINGLE_BLOCK, box[0], box[1]);
-  let confidence = cellConfidence(lines);
-  const consider = (again: OcrLine[]) => {
-    if (cellConfidence(again) > confidence) { lines = again; confidence = cellConfidence(again); }
-  };
-  if (weakest(lines) < RETRY_BELOW) {
+  const first = await recognizeLines(area, PSM.SINGLE_BLOCK, box[0], box[1]);
+  const readings = [first];
+  if (weakest(first) < RETRY_BELOW) {
     // some glyphs read right only larger ("一级" read "二红" at 0.30 reads "一级" at 0.96 at 2×)
-    consider(scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_BLOCK), 0.5, box[0], box[1]));
+    readings.push(scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_BLOCK), 0.5, box[0], box[1]));
   }
-  if (lines.length >= 2) {
+  if (first.length >= 2) {
     // in a tall cell tesseract may drop a whole line without lowering the others' confidence;
     // on white paper (background above the ink threshold cleared) it keeps them. Not for every
     // cell: the cleared paper costs "%" its thin rings ("100%" -> "1009%4")
     const cleaned = { ...area, data: area.data.map((v) => (v > threshold ? 255 : v)) };
-    const again = await recognizeLines(cleaned, PSM.SINGLE_BLOCK, box[0], box[1]);
-    if (readWeight(again) > readWeight(lines)) { lines = again; confidence = cellConfidence(again); }
+    readings.push(await recognizeLines(cleaned, PSM.SINGLE_BLOCK, box[0], box[1]));
   }
+  let lines = bestLines(readings);
+  let confidence = cellConfidence(lines);
+  const consider = (again: OcrLine[]) => {
+    if (cellConfidence(again) > confidence) { lines = again; confidence = cellConfidence(again); }
+  };
   if (confidence < RETRY_BELOW && lines.length <= 1) {
     // a lone short value ("3" read as "|" or "图" at 0.3–0.5) reads right as one line cropped to its ink
     const ink = inkBounds(area, threshold);
@@ -191,8 +192,18 @@ function scaleBoxes(lines: OcrLine[], k: number, dx: number, dy: number): OcrLin
   return lines.map((l) => ({ ...l, box: map(l.box), words: l.words.map((w) => ({ ...w, box: map(w.box) })) }));
 }
 
-/** Characters read, weighted by confidence: more text read surely is the better reading of a tall cell. */
-const readWeight = (lines: OcrLine[]) => lines.flatMap((l) => l.words).reduce((s, w) => s + w.confidence * [...w.text].length, 0);
+/**
+ * The best of several readings of one cell, line by line. The readings that found the most lines
+ * compete (a reading that found a line the others dropped saw more); for each line the one whose
+ * least sure word is surest wins: a glyph tesseract invents ("开性" read "开人性") is its least
+ * sure word, so the mean over the line is no guide.
+ */
+function bestLines(readings: OcrLine[][]): OcrLine[] {
+  const most = Math.max(...readings.map((r) => r.length));
+  const rivals = readings.filter((r) => r.length === most);
+  const surest = (l: OcrLine) => Math.min(...l.words.map((w) => w.confidence));
+  return Array.from({ length: most }, (_, i) => rivals.map((r) => r[i]!).reduce((best, l) => (surest(l) > surest(best) ? l : best)));
+}
 
 /**
  * chi_sim's misreadings that a form cell cannot mean: "≥" read as "之" before a number ("之95%"),
@@ -243,5 +254,32 @@ async function readOutside(img: Gray, grids: Grid[], threshold: number): Promise
       return readings.reduce((best, r) => (r.confidence > best.confidence ? r : best));
     }),
   );
-  return reread.sort((a, b) => a.box[1] - b.box[1]);
+  const marked = await Promise.all(reread.map((line) => rereadMarker(blanked, line)));
+  return marked.sort((a, b) => a.box[1] - b.box[1]);
+}
+
+const CJK = /[\u3400-\u9fff]/;
+/** A numbering marker as headings print it: "（1）", "(2)", "3、", "4.", "1．" */
+const MARKER = /^([（(]\d{1,2}[)）]|\d{1,2}[、.．])$/;
+
+/**
+ * chi_sim reads the heading marker "（1）" as "GD)", "G)", "()" or "4", which loses the heading.
+ * When a line starts with something other than CJK that is not a clean marker, eng reads that
+ * lead again; its reading replaces the lead only when it is a bracketed number.
+ */
+async function rereadMarker(img: Gray, line: OcrLine): Promise<OcrLine> {
+  const firstCjk = line.words.findIndex((w) => CJK.test(w.text));
+  if (firstCjk <= 0) return line;
+  const lead = line.words.slice(0, firstCjk);
+  const leadText = lead.map((w) => w.text).join('');
+  if (MARKER.test(leadText) || /^\d{3,}/.test(leadText)) return line; // a clean marker, or a year / amount
+  const [x0, y0, x1, y1] = unionBox(lead.map((w) => w.box));
+  const m = 3;
+  const eng = await recognizeLines(crop(img, x0 - m, y0 - m, x1 + m, y1 + m), PSM.SINGLE_LINE, 0, 0, 'eng');
+  const read = eng.length === 1 ? eng[0]!.text.replace(/\s+/g, '') : '';
+  const number = /^[(（]?(\d{1,2})[)）]$/.exec(read);
+  if (!number || eng[0]!.confidence < 0.6) return line;
+  const marker = { text: `（${number[1]}）`, box: [x0, y0, x1, y1] as OcrLine['box'], confidence: eng[0]!.confidence };
+  const words = [marker, ...line.words.slice(firstCjk)];
+  return { ...line, text: marker.text + line.text.slice(leadText.length), words };
 }

@@ -28,8 +28,11 @@ const TITLE_ORG_END = /(?:委员会|办公室|中心|局|厅|医院|学校|院|�
 /** What follows the unit in a title: its year, "关于", or the kind of report ("整体支出", "项目支出"…). */
 const AFTER_TITLE_ORG = /^(?:$|[^\u4e00-\u9fa5]|关于|年度|部门整体|整体|部门|单位|本级|项目|专项|预算|决算|绩效|财政|支出|资金|重点|政策)/;
 const COMMON_ORG_END = new RegExp(`${ORG_SUFFIX}$`);
-/** A unit in a title names its place first: a division within its first 11 characters. */
-const TITLE_ORG_START = /^[\u4e00-\u9fa5]{0,10}[省市县区州旗盟镇乡]/;
+/**
+ * A unit in a title names its place first: a division after its first character, within its first
+ * 11 ("乡村振兴局" alone names no place).
+ */
+const TITLE_ORG_START = /^[\u4e00-\u9fa5]{1,10}[省市县区州旗盟镇乡]/;
 /** Characters a unit's name does not start with, though they precede it in running text ("根据…局"). */
 const NOT_A_NAME_START = /^[的在和与及为由对向据将经是了年月日至于从按把被给以其该本我各全原并]/;
 
@@ -186,8 +189,9 @@ function mostMentioned(paragraphs: string[]): string | null {
 
 /**
  * The year evaluated: the title's "2022年度"; else the forms' year; else the year the text says it
- * evaluates, or writes most often as "NNNN年度" (evaluatedYear). A bare "2023年" in a title is the year of writing more often
- * than not ("2023年县级部门整体支出绩效自评报告" evaluates 2022), so it comes last.
+ * evaluates or writes most often as "NNNN年度" (evaluatedYear). A bare "2023年" in a title is the
+ * year of writing more often than not ("2023年县级部门整体支出绩效自评报告" evaluates 2022), so it
+ * comes last.
  */
 function findFiscalYear(model: DocModel, forms: Form[], title: string | null): number | null {
   const titled = title ? /(\d{4})\s*年度/.exec(title)?.[1] : undefined;

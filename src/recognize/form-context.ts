@@ -104,7 +104,8 @@ const PREPARER_LABELS = '填表人|填报人|填报日期|填表日期|填报时
 export function readPreparer(text: string): Preparer | null {
   if (!PREPARER.test(text)) return null;
   const field = (label: RegExp): string | null => {
-    const m = new RegExp(`(?:${label.source})\\s*[:：]\\s*(.*?)\\s*(?=(?:${PREPARER_LABELS})(?:签字|签章|签名)?\\s*[:：]|$)`).exec(text);
+    // OCR reads a colon as a semicolon now and then: "填表人：  填报日期；  联系电话："
+    const m = new RegExp(`(?:${label.source})\\s*[:：;；]\\s*(.*?)\\s*(?=(?:${PREPARER_LABELS})(?:签字|签章|签名)?\\s*[:：;；]|$)`).exec(text);
     const v = m?.[1]?.trim() ?? '';
     return v === '' ? null : v;
   };
@@ -141,17 +142,23 @@ export function documentYear(blocks: readonly Block[]): number | null {
 /**
  * The year a text evaluates, from its "NNNN年度" mentions. A year inside 《》 belongs to a cited
  * document ("按照《某县2024年度预算绩效管理工作方案》要求，对2023年度项目支出开展了绩效自评") and never
- * counts; a year the text says it evaluates ("2023年度…绩效自评", "对2023年度…评价") wins; else the
- * year written most often, the first of equals on a tie.
+ * counts; a year the text says it evaluates ("2023年度…绩效自评", "对2023年度…评价") wins, unless its
+ * clause names a plan or notice about the evaluation; else the year written most often, the first of
+ * equals on a tie.
  */
+const CITED_DOCUMENT = /方案|通知|办法|要点|计划|意见|规定|细则|指引|安排/;
 export function evaluatedYear(texts: Iterable<string>): number | null {
   const counts = new Map<number, number>();
   let stated: number | null = null;
   for (const text of texts) {
     const plain = squash(text).replace(/《[^》]*》|〈[^〉]*〉/g, '');
-    const said = /((?:19|20)\d{2})年度[^，。；,;：:]{0,30}?(?:自评|绩效评价|评价)/.exec(plain)?.[1];
-    if (said && stated === null) stated = Number(said);
-    for (const m of plain.matchAll(/((?:19|20)\d{2})年度/g)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
+    for (const m of plain.matchAll(/((?:19|20)\d{2})年度([^，。；,;：:]*)/g)) {
+      const year = Number(m[1]);
+      counts.set(year, (counts.get(year) ?? 0) + 1);
+      // the clause names the evaluation, not a document about it ("2024年度绩效评价工作方案")
+      const clause = m[2] ?? '';
+      if (stated === null && /自评|评价/.test(clause) && !CITED_DOCUMENT.test(clause)) stated = year;
+    }
   }
   if (stated !== null) return stated;
   let best: number | null = null;

@@ -57,7 +57,6 @@ export function readBasicData(rows: GridRow[]): FormBody {
       body.expenses.push(expense);
     }
   });
-  if (body.staffing && Object.values(body.staffing).every((v) => v === null)) body.staffing = null;
   if (!body.staffing && body.expenses.length === 0) {
     body.messages.push(message('basic-data-empty', 'basic-data form has neither staffing figures nor expense rows', rows[0]?.[0]?.place ?? {}));
   }
