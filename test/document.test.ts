@@ -34,6 +34,39 @@ describe('describeDocument: title', () => {
   });
 });
 
+describe('describeDocument: final-accounts notes (决算说明) and covers', () => {
+  it('a 决算说明 title is the title: its unit is the organization, its year the fiscal year', () => {
+    const m = model('某某县财政局2023年度部门决算说明', '第一部分 部门概况', '一、主要职能', '按照某某市财政局要求，某某市财政局审核了决算。');
+    expect(describeDocument(m, [])).toEqual({ title: '某某县财政局2023年度部门决算说明', organization: '某某县财政局', fiscalYear: 2023 });
+    const yearFirst = model('2023年度某某县卫生健康局部门决算公开说明', '第一部分 部门概况', '一、主要职能', '某某县财政局、某某县财政局、某某县财政局。');
+    expect(describeDocument(yearFirst, []).organization).toBe('某某县卫生健康局');
+  });
+
+  it('a 决算说明 title\'s bare "2023年" is the year accounted for, whatever years the text compares with', () => {
+    const m = model('某某县民政局', '2023年部门决算说明', '第一部分 部门概况', '一、收入决算情况说明', '与2022年度相比增加312.18万元，较2022年度增长6.38%，比2022年度多。');
+    expect(describeDocument(m, []).fiscalYear).toBe(2023);
+  });
+
+  it('a short bracketed qualifier does not stop a line being the title: "某某县教育局（本级）2023年度部门决算说明"', () => {
+    const m = model('某某县教育局（本级）2023年度部门决算说明', '第一部分 部门概况', '一、主要职能', '按照某某县财政局部署，某某县财政局审核。');
+    expect(describeDocument(m, [])).toMatchObject({ organization: '某某县教育局', fiscalYear: 2023 });
+    expect(describeDocument(model('某某县林业局部门整体支出绩效自评报告（2023年度）', '一、部门概况', BODY), []).organization).toBe('某某县林业局');
+  });
+
+  it('a unit\'s name on the line above a title that starts with the year opens the title', () => {
+    const m = model('某某县交通运输局', '2023年度农村公路养护项目', '支出绩效自评报告', '一、项目基本情况', BODY);
+    expect(describeDocument(m, [])).toMatchObject({ title: '某某县交通运输局2023年度农村公路养护项目支出绩效自评报告', organization: '某某县交通运输局' });
+  });
+
+  it('a cover\'s unit line with a seal mark: "单位名称（盖章）：…", "编制单位（公章）：…"', () => {
+    const implementer = { kind: 'project-self-eval', name: '养护项目', implementer: '某某县农村公路养护中心', supervisor: null, fiscalYear: 2023 } as Form;
+    for (const line of ['单位名称（盖章）：某某县交通运输局', '编制单位（公章）：某某县交通运输局', '编制单位：某某县交通运输局（盖章）']) {
+      const m = model('2023年度农村公路养护项目支出绩效自评报告', line, '一、项目基本情况', BODY);
+      expect(describeDocument(m, [implementer]).organization, line).toBe('某某县交通运输局');
+    }
+  });
+});
+
 describe('describeDocument: organization', () => {
   it('from the title', () => {
     const m = model('2022年度某某市医疗保障事务中心', '专项资金绩效自评报告', '一、项目基本情况', BODY);
@@ -100,6 +133,11 @@ describe('describeDocument: fiscalYear', () => {
     expect(describeDocument(cited, []).fiscalYear).toBe(2022);
     const unquoted = model('某某县林业局项目支出绩效自评报告', '按照2024年度绩效评价工作方案要求，我局开展了自评。', '一、基本情况', '2023年度预算180万元。', '2023年度已全部执行。');
     expect(describeDocument(unquoted, []).fiscalYear).toBe(2023);
+  });
+
+  it('a year the text compares against ("与2022年度相比", "较2022年度") is no evidence of the year evaluated', () => {
+    const m = model('某某县民政局部门整体支出绩效自评报告', '一、基本情况', '2023年度收支总计5208.62万元。', '与2022年度相比增加312.18万元。', '较2022年度增长6.38%。');
+    expect(describeDocument(m, []).fiscalYear).toBe(2023);
   });
 
   it('the forms\' year before the text\'s', () => {

@@ -146,6 +146,14 @@ describe('recognizeSections: where text stops', () => {
     expect(recognizeSections(m).map((s) => s.text)).toEqual(['暂无']);
   });
 
+  it('a bare 附件 label (a single attachment, no number) stops the text and heads nothing', () => {
+    const m = model('三、自评结论', '项目自评得分100分。', '附件', '2023年度项目支出绩效自评表');
+    expect(recognizeSections(m).map((s) => s.text)).toEqual(['项目自评得分100分。']);
+    expect(headings(model(BODY, '四、附表', '附件：', '2023年度项目支出绩效自评表'))).toEqual([]);
+    // the word in running text, or a label with its list, is body text
+    expect(recognizeSections(model('四、附表', '附件：1.项目支出绩效自评表', BODY)).map((s) => s.text)).toEqual([`附件：1.项目支出绩效自评表\n${BODY}`]);
+  });
+
   it('a report title and the bracketed subtitle under it stop the text', () => {
     const m = model('（三）改进建议。', BODY, '2023年县级项目支出绩效自评报告', '（2022年离休干部医疗补助项目）', '1、 项目概况', '（1） 项目基本情况', BODY);
     expect(recognizeSections(m).map((s) => [s.heading, s.text])).toEqual([

@@ -149,6 +149,17 @@ describe('LabelCarry', () => {
     expect(level2.next(cell('满意度指\n标', 2))?.label).toBe('服务对象满意度指标');
   });
 
+  it('joins a maximum a row line cut ("产出指标（50" / "分）"); the row below keeps its own labels', () => {
+    const level1 = new LabelCarry((l) => /指标$/.test(l));
+    expect(level1.next(cell('产出指\n标（50', 1), cell('分）', 1))).toMatchObject({ label: '产出指标', max: 50 });
+    expect(level1.next(cell('分）', 1), cell('', 1, 1, true))).toMatchObject({ label: '产出指标', max: 50 });
+    expect(level1.cutRow).toBe(false);
+    expect(level1.next(cell('', 1, 1, true))).toMatchObject({ label: '产出指标', max: 50 });
+    expect(level1.next(cell('效益指标（', 1), cell('30分）', 1))).toMatchObject({ label: '效益指标', max: 30 });
+    // a bracket that is not a maximum's stays as printed
+    expect(new LabelCarry().next(cell('产出指标（50', 1), cell('数量指标', 1))?.label).toBe('产出指标(50');
+  });
+
   it('takes a maximum printed on its own row', () => {
     const carry = new LabelCarry();
     carry.next(cell('效益指标', 1));

@@ -193,7 +193,7 @@ describe('variants: reports in layouts the seeds do not show', () => {
 
 describe('variants: the planted audit findings', () => {
   // the deliberate inconsistencies, one per rule: each must be found on the right form
-  const planted: [string, string][] = [
+  const planted: [string, ...string[]][] = [
     ['v01-county-agri-project-yuan', 'fund-sum-mismatch'],
     ['v02-county-market-dept-tasks', 'level1-weight-mismatch'],
     ['v03-city-culture-fund-measure-col', 'score-exceeds-weight'],
@@ -208,14 +208,42 @@ describe('variants: the planted audit findings', () => {
     ['v20-gbk-crlf-dump-of-v06', 'execution-rate-mismatch'],
     ['v21-word-html-gb2312-of-v01', 'fund-sum-mismatch'],
     ['v25-city-traffic-police-fund-county-line', 'fund-sum-mismatch'],
+    ['v30-province-dept-budget-lines-tasks-maxima', 'total-score-mismatch'],
+    ['v31-water-project-heading-rules-appended-report', 'score-exceeds-weight', 'level1-weight-mismatch'],
+    ['v33-lo-html-county-justice-basic-dept-three-findings', 'expense-sum-mismatch', 'execution-rate-mismatch', 'fund-sum-mismatch'],
   ];
-  for (const [stem, code] of planted) {
-    it(`${stem}: ${code}`, async () => {
+  for (const [stem, ...codes] of planted) {
+    it(`${stem}: ${codes.join(', ')}`, async () => {
       const file = docs.find((f) => stemOf(f) === stem)!;
       const record = await recordOf(file);
-      expect(record.warnings.filter((w) => AUDIT_CODES.has(w.code)).map((w) => w.code)).toEqual([code]);
+      expect(record.warnings.filter((w) => AUDIT_CODES.has(w.code)).map((w) => w.code)).toEqual(codes);
     });
   }
+
+  // consistent forms with the traps of a real archive: rates rounded ("100%" for 99.6%) or printed
+  // "99.60%", scores equal to weights, null and "—" / "/" cells, a 年度资金总额 with only some of its
+  // lines filled, merged 得分 cells in a rubric, amounts printed with units and in full-width digits
+  const consistent = [
+    'v28-cover-split-title-road-project',
+    'v29-consistent-fund-and-rubric-merged-scores',
+    'v34-province-dept-performance-framework-tasks-funds',
+    'v35-project-cells-with-units-fullwidth-slashes',
+  ];
+  for (const stem of consistent) {
+    it(`${stem}: no audit finding`, async () => {
+      const record = await recordOf(docs.find((f) => stemOf(f) === stem)!);
+      expect(record.forms.length).toBeGreaterThan(0);
+      expect(record.warnings.filter((w) => AUDIT_CODES.has(w.code))).toEqual([]);
+    });
+  }
+
+  it('each message states the figures it compared', async () => {
+    const record = await recordOf('v33-lo-html-county-justice-basic-dept-three-findings.html');
+    const message = (code: string) => record.warnings.find((w) => w.code === code)?.message;
+    expect(message('expense-sum-mismatch')).toMatch(/510\.3.*500\.3/);
+    expect(message('execution-rate-mismatch')).toMatch(/95%.*1372\/1400.*98(\.00)?%/);
+    expect(message('fund-sum-mismatch')).toMatch(/1500.*1480/);
+  });
 
   it('the execution rate computed on the initial budget is named as such', async () => {
     const record = await recordOf('v06-city-civil-project-unheaded-measure.txt');

@@ -2,9 +2,10 @@
 // outside the tables (one page-segmentation pass with the tables blanked out).
 //
 // Cell by cell beats one pass over the page: measured on a corpus form page (116 non-empty cells),
-// cells cropped between their rules and read with PSM 6 took 2.4 s on two workers and read the
-// numbers right, where a whole-page PSM 3 pass reads rules as "|" and merges neighbouring cells'
-// numbers ("100%" -> "1009%6", STACK.md §2).
+// cells cropped between their rules and read once with PSM 6 took 2.4 s on two workers and read
+// the numbers right, where a whole-page PSM 3 pass reads rules as "|" and merges neighbouring
+// cells' numbers ("100%" -> "1009%6", STACK.md §2). Doubtful cells are then read again (larger,
+// on cleared paper, as one line, numbers by eng): about 1.6 s per form page in all.
 import { buildGrids, type Grid, type GridCell } from './grid.js';
 import { crop, inkRatio, upscale2, type Gray } from './raster.js';
 import { recognizeLines, unionBox, type OcrLine } from './recognize.js';
@@ -184,7 +185,8 @@ function isDotLeader(area: Gray, threshold: number, dpi: number): boolean {
   return blobs >= 4 && widest <= dpi * 0.03;
 }
 
-const weakest = (lines: OcrLine[]) => (lines.length === 0 ? 0 : Math.min(...lines.map((l) => l.confidence)));
+/** The confidence of a reading's least sure word: one misread glyph hides in a line's mean. */
+const weakest = (lines: OcrLine[]) => (lines.length === 0 ? 0 : Math.min(...lines.flatMap((l) => l.words.map((w) => w.confidence))));
 
 /** Boxes read on a scaled crop, back in page pixels. */
 function scaleBoxes(lines: OcrLine[], k: number, dx: number, dy: number): OcrLine[] {
@@ -274,10 +276,12 @@ async function rereadMarker(img: Gray, line: OcrLine): Promise<OcrLine> {
   const leadText = lead.map((w) => w.text).join('');
   if (MARKER.test(leadText) || /^\d{3,}/.test(leadText)) return line; // a clean marker, or a year / amount
   const [x0, y0, x1, y1] = unionBox(lead.map((w) => w.box));
-  const m = 3;
-  const eng = await recognizeLines(crop(img, x0 - m, y0 - m, x1 + m, y1 + m), PSM.SINGLE_LINE, 0, 0, 'eng');
+  // with some paper round it and at twice the size: eng then reads "（1）" as "(1)" (0.84) where
+  // the tight crop at 1× gives "@" or "(eV)"
+  const m = 8;
+  const eng = await recognizeLines(upscale2(crop(img, x0 - m, y0 - m, x1 + m, y1 + m)), PSM.SINGLE_LINE, 0, 0, 'eng');
   const read = eng.length === 1 ? eng[0]!.text.replace(/\s+/g, '') : '';
-  const number = /^[(（]?(\d{1,2})[)）]$/.exec(read);
+  const number = /^(?=.*[()（）])[(（]?(\d{1,2})[)）]?$/.exec(read);
   if (!number || eng[0]!.confidence < 0.6) return line;
   const marker = { text: `（${number[1]}）`, box: [x0, y0, x1, y1] as OcrLine['box'], confidence: eng[0]!.confidence };
   const words = [marker, ...line.words.slice(firstCjk)];

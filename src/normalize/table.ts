@@ -51,6 +51,10 @@ export function labelText(raw: string): string {
 
 const MAXIMUM = /[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$/;
 
+/** The two halves of a maximum cut between rows: "产出指标（50" and "分）" (or "（" / "50分）"). */
+const OPENS_MAXIMUM = /[（(]\s*(?:\d+(?:\.\d+)?)?$/;
+const CLOSES_MAXIMUM = /^(?:\d+(?:\.\d+)?)?分?[)）]$/;
+
 /** "产出指标(50分)" -> { label: "产出指标", max: 50 }; a label without a maximum keeps max null. */
 export function splitMaximum(raw: string): { label: string; max: number | null } {
   const s = labelText(raw);
@@ -241,6 +245,16 @@ export class LabelCarry {
     this.tail = null;
     this.cutRow = false;
     if (!cell || isBlank(cell.text) || isPlaceholder(cell.text) || cell.continued) return this.value;
+    if (this.value && tail !== null && labelText(cell.text) === tail && CLOSES_MAXIMUM.test(tail)) return this.value;
+    const closing = below && !below.continued && OPENS_MAXIMUM.test(labelText(cell.text)) ? labelText(below.text) : '';
+    if (CLOSES_MAXIMUM.test(closing)) {
+      // a maximum cut by a row line: "产出指标（50" / "分）", as a PDF text layer splits a merged label
+      // whose lines run past the first row; the row below is a whole row of its own (no cutRow)
+      const whole = splitMaximum(cell.text + closing);
+      this.value = { label: whole.label, max: whole.max, cell };
+      this.tail = closing;
+      return this.value;
+    }
     let { label, max } = splitMaximum(cell.text);
     if (this.value && label === '' && max !== null) {
       // a maximum on its own line below its label: "效益指标" / "(30分)"

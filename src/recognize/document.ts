@@ -51,9 +51,12 @@ export function describeDocument(model: DocModel, forms: Form[]): Facts {
 
 /**
  * The report's title line: before the first narrative heading (a title further down heads an
- * appended report, not this document), at most 40 characters without punctuation, ending in 报告.
+ * appended report, not this document), at most 40 characters without punctuation, ending in 报告 —
+ * or, for final-accounts notes, in 决算说明 ("青川县财政局2023年度部门决算说明", "…部门决算公开说明").
  * A cover often breaks it over lines ("2022年度华容县医疗保障局整体支出" / "绩效自评报告"): up to two
- * short lines above join it, stopping at the one that starts with the year.
+ * short lines above join it, stopping at the one that starts with the year; a unit's whole name on
+ * the line above that one is the title's first line ("青川县交通运输局" / "2023年度农村公路养护项目" /
+ * "支出绩效自评报告").
  */
 function findTitle(model: DocModel): string | null {
   const firstHeading = recognizeSections(model)[0]?.place;
@@ -67,13 +70,17 @@ function findTitle(model: DocModel): string | null {
     if (block.place === firstHeading) break;
     const text = trimOuter(block.text);
     if (text === '') continue;
-    if (isTitleLine(text) && /报告$/.test(text)) {
+    const bare = withoutQualifiers(text);
+    if (isTitleLine(bare) && TITLE_END.test(bare)) {
       const lines = [text];
-      for (let i = run.length - 1; i >= 0 && lines.length < 3 && !YEAR_START.test(lines[0] ?? ''); i--) {
+      let i = run.length - 1;
+      for (; i >= 0 && lines.length < 3 && !YEAR_START.test(lines[0] ?? ''); i--) {
         const above = run[i] ?? '';
         if (!isTitleLine(above) || DATE_ONLY.test(above) || /(?:报告|表)$/.test(above)) break;
         lines.unshift(above);
       }
+      const unit = run[i] ?? '';
+      if (YEAR_START.test(lines[0] ?? '') && ORG_WHOLE.test(unit)) lines.unshift(unit);
       title = lines.join('');
     }
     run.push(text);
@@ -81,15 +88,27 @@ function findTitle(model: DocModel): string | null {
   return title;
 }
 
+const TITLE_END = /(?:报告|决算[\u4e00-\u9fa5]{0,4}说明)$/;
+/**
+ * A short bracketed qualifier inside a title is part of it, not a sentence: "青川县教育局（本级）2023年度
+ * 部门决算说明", "某县林业局部门整体支出绩效自评报告（2023年度）" — the brackets alone must not disqualify
+ * the line, nor keep it from ending in 报告.
+ */
+const withoutQualifiers = (t: string) => t.replace(/[（(][^（()）]{1,8}[)）]/g, '');
 const isTitleLine = (t: string) => length(t) <= 40 && !PUNCTUATION.test(t) && !t.includes('\n');
+
+const SEAL = '(?:[（(](?:盖章|公章|签章)[)）])?';
+const COVER_UNIT = new RegExp(
+  `^(?:部门|单位|部门（单位）|部门\\(单位\\)|填报单位|申报单位|编制单位|报送单位)(?:名称)?${SEAL}\\s*[:：]\\s*(\\S+?)${SEAL}$`,
+);
 
 function findOrganization(model: DocModel, forms: Form[], title: string | null, paragraphs: string[]): string | null {
   const fromTitle = title ? orgIn(title.replace(/^\d{4}\s*年度?/, '')) : null;
   if (fromTitle) return fromTitle;
 
-  // "部门（单位）名称：华容县医疗保障局" on a cover page
+  // "部门（单位）名称：华容县医疗保障局", "单位名称（盖章）：…", "编制单位：…（公章）" on a cover page
   for (const p of paragraphs) {
-    const m = /^(?:部门|单位|部门（单位）|部门\(单位\)|填报单位|申报单位)(?:名称)?\s*[:：]\s*(\S+)$/.exec(p);
+    const m = COVER_UNIT.exec(p);
     if (m?.[1] && ORG_WHOLE.test(m[1])) return m[1];
   }
 
@@ -191,10 +210,10 @@ function mostMentioned(paragraphs: string[]): string | null {
  * The year evaluated: the title's "2022年度"; else the forms' year; else the year the text says it
  * evaluates or writes most often as "NNNN年度" (evaluatedYear). A bare "2023年" in a title is the
  * year of writing more often than not ("2023年县级部门整体支出绩效自评报告" evaluates 2022), so it
- * comes last.
+ * comes last — except in a final-accounts title: "青川县民政局2023年部门决算说明" accounts for 2023.
  */
 function findFiscalYear(model: DocModel, forms: Form[], title: string | null): number | null {
-  const titled = title ? /(\d{4})\s*年度/.exec(title)?.[1] : undefined;
+  const titled = title ? (/决算/.test(title) ? /(\d{4})\s*年/ : /(\d{4})\s*年度/).exec(title)?.[1] : undefined;
   if (titled) return Number(titled);
   const fromForms = mostCommon(forms.map((f) => f.fiscalYear));
   if (fromForms != null) return fromForms;

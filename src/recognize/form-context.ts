@@ -144,8 +144,10 @@ export function documentYear(blocks: readonly Block[]): number | null {
  * document ("按照《某县2024年度预算绩效管理工作方案》要求，对2023年度项目支出开展了绩效自评") and never
  * counts; a year the text says it evaluates ("2023年度…绩效自评", "对2023年度…评价") wins, unless its
  * clause names a plan or notice about the evaluation; else the year written most often, the first of
- * equals on a tie.
+ * equals on a tie. A year the text compares against ("与2022年度相比", "较2022年度增加", "比2022年度
+ * 减少") is the baseline, not the year evaluated, and never counts either.
  */
+const BASELINE_BEFORE = /(?:与|较|比|同)$/;
 const CITED_DOCUMENT = /方案|通知|办法|要点|计划|意见|规定|细则|指引|安排/;
 export function evaluatedYear(texts: Iterable<string>): number | null {
   const counts = new Map<number, number>();
@@ -154,6 +156,7 @@ export function evaluatedYear(texts: Iterable<string>): number | null {
     const plain = squash(text).replace(/《[^》]*》|〈[^〉]*〉/g, '');
     for (const m of plain.matchAll(/((?:19|20)\d{2})年度([^，。；,;：:]*)/g)) {
       const year = Number(m[1]);
+      if (BASELINE_BEFORE.test(plain.slice(0, m.index))) continue;
       counts.set(year, (counts.get(year) ?? 0) + 1);
       // the clause names the evaluation, not a document about it ("2024年度绩效评价工作方案")
       const clause = m[2] ?? '';

@@ -34,8 +34,11 @@ const length = (s: string) => [...s].length;
 const DATE_ONLY = new RegExp(
   `^[${DIGIT}${CN_NUM}]{4}\\s*[年.\\-/．]\\s*[${DIGIT}${CN_NUM}]{1,2}\\s*[月.\\-/．]\\s*[${DIGIT}${CN_NUM}]{1,3}\\s*日?$`,
 );
-/** "附件2", "附件6-1：", "附件一" on a line of its own. */
-const ATTACHMENT = new RegExp(`^附件\\s*[${DIGIT}${CN_NUM}]+(?:\\s*[-－—–]\\s*[${DIGIT}]+)?\\s*[:：]?$`);
+/**
+ * "附件2", "附件6-1：", "附件一" on a line of its own; also a bare "附件" / "附件：" — a report with a
+ * single attachment often leaves the number off, and the word alone is never running text.
+ */
+const ATTACHMENT = new RegExp(`^附件\\s*(?:[${DIGIT}${CN_NUM}]+(?:\\s*[-－—–]\\s*[${DIGIT}]+)?)?\\s*[:：]?$`);
 const REPORT_TITLE_END = /(?:报告|自评表|数据表|评分表|指标表)$/;
 
 const isDateOnly = (t: string) => DATE_ONLY.test(t);

@@ -78,8 +78,10 @@ export function readSelfEval(rows: GridRow[]): FormBody {
     else if (block === 'goals' && verticalGoals) readGoalPairs(row, goalTexts);
     else if (block === 'goals') readGoals(row, goalCols, goalTexts);
     else if (block === 'indicators') {
+      const above = rows[r - 1];
       const { row: whole, used } = mergeFragmentRows(rows, r, indicatorCols);
       r += used - 1;
+      if (continuesAcrossPage(whole, above, indicatorCols, body)) continue;
       readIndicator(whole, rows[r + 1], indicatorCols, level1, level2, body);
     }
   }
@@ -235,6 +237,38 @@ function readIndicator(
     sources,
   };
   body.indicators.push(indicator);
+}
+
+const PAGE_CUT_FIELDS = ['name', 'measure', 'target', 'actual', 'note'] as const;
+const pageOf = (row: GridRow | undefined, at: 'first' | 'last') => (at === 'first' ? row?.[0] : row?.at(-1))?.place.page;
+
+/**
+ * The lower half of an indicator row a page break cut (a PDF table row allowed to break across
+ * pages): "成本指标 | 法律援助案 | ≤3500 | 3420元 | 10 | 10" ends page 2, "| | | 均补贴 | 元 | | |" starts
+ * page 3. On the new page the row has no label, no 分值 and no 得分 of its own while the row above
+ * had them; its texts are the rest of the row above's. A whole row that starts a page always
+ * prints its 分值 or 得分. Formats without pages (text dumps, HTML, docx) never take this path.
+ */
+function continuesAcrossPage(row: GridRow, above: GridRow | undefined, cols: Column<IndicatorRole>[], body: FormBody): boolean {
+  const page = pageOf(row, 'first');
+  const abovePage = pageOf(above, 'last');
+  if (page === undefined || abovePage === undefined || page <= abovePage) return false;
+  const previous = body.indicators.at(-1);
+  if (!previous || (previous.weight === null && previous.score === null)) return false;
+  if (previous.sources['name']?.row !== above?.[0]?.place.row) return false;
+  const cells = cellsByRole(row, cols);
+  if (textOf(cells.get('level1')) !== null || textOf(cells.get('level2')) !== null) return false;
+  if (numberOf(cells.get('weight')) !== null || numberOf(cells.get('score')) !== null) return false;
+  const parts = PAGE_CUT_FIELDS.flatMap((field) => {
+    const text = textOf(cells.get(field));
+    return text === null ? [] : [{ field, text }];
+  });
+  if (parts.length === 0) return false;
+  for (const { field, text } of parts) {
+    const before = previous[field];
+    previous[field] = before === null ? text : `${before}\n${text}`;
+  }
+  return true;
 }
 
 /** "总分 | 100 | 99": the figure under 得分 (ragged rows fitted to the header by alignRow). */
