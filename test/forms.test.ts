@@ -351,6 +351,42 @@ describe('recognizeForms: grid formats (colSpan, continued cells)', () => {
   });
 });
 
+describe('recognizeForms: an indicator row a PDF page break cut in two', () => {
+  // LibreOffice lets a table row break across pages: the PDF text layer yields the row's lower half
+  // as a row of its own at the top of the next page, with no labels, 分值 or 得分
+  const cutModel = (lowerHalf: string[]) => {
+    const m = model(
+      para('2023年度部门整体支出绩效自评表'),
+      grid(
+        ['部门名称', '某县司法局'],
+        ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分'],
+        ['', '产出指标（50分）', '数量指标', '法律援助案件数', '≥600件', '648件', '40', '40'],
+        ['', '', '成本指标', '法律援助案', '≤3500', '3420元', '10', '10'],
+        lowerHalf,
+        ['', '满意度指标（10分）', '服务对象满意度指标', '受援群众满意度', '≥90%', '92.1%', '10', '8'],
+        ['总分', '100', '58'],
+      ),
+    );
+    const table = m.blocks[1]!;
+    if (table.type === 'table') table.rows.slice(4).forEach((row) => row.forEach((c) => (c.place.page = 4)));
+    return recognizeForms(m).forms[0]!;
+  };
+
+  it('joins the lower half to the row above it', () => {
+    const form = cutModel(['', '', '', '均补贴', '元', '', '', '']);
+    expect(form.indicators.map((i) => [i.name, i.target, i.actual, i.weight])).toEqual([
+      ['法律援助案件数', '≥600件', '648件', 40],
+      ['法律援助案\n均补贴', '≤3500\n元', '3420元', 10],
+      ['受援群众满意度', '≥90%', '92.1%', 10],
+    ]);
+  });
+
+  it('a whole row at the top of a page stays a row of its own', () => {
+    const form = cutModel(['', '', '', '单件办理时长', '≤30天', '26天', '5', '5']);
+    expect(form.indicators.map((i) => i.name)).toEqual(['法律援助案件数', '法律援助案', '单件办理时长', '受援群众满意度']);
+  });
+});
+
 describe('recognizeForms: template variants', () => {
   it('reads goals printed down, a 年度主要任务 block, and a 填表人 row inside the table', () => {
     const { forms, messages } = recognizeForms(
