@@ -40,6 +40,8 @@ describe('describeDocument: final-accounts notes (决算说明) and covers', () 
     expect(describeDocument(m, [])).toEqual({ title: '某某县财政局2023年度部门决算说明', organization: '某某县财政局', fiscalYear: 2023 });
     const yearFirst = model('2023年度某某县卫生健康局部门决算公开说明', '第一部分 部门概况', '一、主要职能', '某某县财政局、某某县财政局、某某县财政局。');
     expect(describeDocument(yearFirst, []).organization).toBe('某某县卫生健康局');
+    const cover = model('某某县水务局2023年度部门决算', '第一部分 部门概况', '一、主要职能', '某某县财政局、某某县财政局。');
+    expect(describeDocument(cover, [])).toMatchObject({ title: '某某县水务局2023年度部门决算', organization: '某某县水务局' });
   });
 
   it('a 决算说明 title\'s bare "2023年" is the year accounted for, whatever years the text compares with', () => {
@@ -56,6 +58,11 @@ describe('describeDocument: final-accounts notes (决算说明) and covers', () 
   it('a unit\'s name on the line above a title that starts with the year opens the title', () => {
     const m = model('某某县交通运输局', '2023年度农村公路养护项目', '支出绩效自评报告', '一、项目基本情况', BODY);
     expect(describeDocument(m, [])).toMatchObject({ title: '某某县交通运输局2023年度农村公路养护项目支出绩效自评报告', organization: '某某县交通运输局' });
+  });
+
+  it('a sign-off whose unit line carries its seal mark: "某某县林业局（盖章）" / date', () => {
+    const m = model('关于2023年度部门整体支出绩效自评情况的报告', '县财政局：', '根据某某县财政局要求，某某县财政局安排。', '一、部门概况', BODY, '某某县林业局（盖章）', '2024年5月10日');
+    expect(describeDocument(m, []).organization).toBe('某某县林业局');
   });
 
   it('a cover\'s unit line with a seal mark: "单位名称（盖章）：…", "编制单位（公章）：…"', () => {
@@ -137,6 +144,11 @@ describe('describeDocument: fiscalYear', () => {
 
   it('a year the text compares against ("与2022年度相比", "较2022年度") is no evidence of the year evaluated', () => {
     const m = model('某某县民政局部门整体支出绩效自评报告', '一、基本情况', '2023年度收支总计5208.62万元。', '与2022年度相比增加312.18万元。', '较2022年度增长6.38%。');
+    expect(describeDocument(m, []).fiscalYear).toBe(2023);
+  });
+
+  it('"参与2023年度…" states the year: 参与 is no comparison', () => {
+    const m = model('关于部门整体支出绩效自评情况的报告', '我局参与2023年度部门整体支出绩效评价。', '一、基本情况', '2022年度结转资金已用完。');
     expect(describeDocument(m, []).fiscalYear).toBe(2023);
   });
 

@@ -387,6 +387,39 @@ describe('recognizeForms: an indicator row a PDF page break cut in two', () => {
   });
 });
 
+describe('recognizeForms: an indicator header printed in two rows', () => {
+  const values = (rows: CellSpec[][]) =>
+    recognizeForms(model(para('2023年度项目支出绩效自评表'), grid(['项目名称', '垃圾收运项目'], ...rows, ['总分', '100', '32']))).forms[0]!.indicators.map((i) => [i.name, i.target, i.actual, i.weight, i.score]);
+  const expected = [['覆盖行政村数', '12个', '12个', 20, 20], ['垃圾无害化处理率', '≥95%', '96.2%', 15, 12]];
+
+  it('a text dump prints the merged 指标值 once: the lower row splits it, the cells right of it shift', () => {
+    expect(values([
+      ['绩效指标', '一级指标', '二级指标', '三级指标', '指标值', '分值', '得分', '偏差原因分析及改进措施'],
+      ['', '', '', '', '年度指标值', '实际完成值', '', '', ''],
+      ['', '产出指标（35分）', '数量指标', '覆盖行政村数', '12个', '12个', '20', '20', ''],
+      ['', '', '质量指标', '垃圾无害化处理率', '≥95%', '96.2%', '15', '12', ''],
+    ])).toEqual(expected);
+  });
+
+  it('a grid keeps the columns: the merged 指标值 spans the two labels below it', () => {
+    const c = (text: string) => ({ text, continued: true });
+    expect(values([
+      ['绩效指标', '一级指标', '二级指标', '三级指标', { text: '指标值', span: 2 }, '分值', '得分', '偏差原因分析及改进措施'],
+      [c(''), c(''), c(''), c(''), '年度指标值', '实际完成值', c(''), c(''), c('')],
+      ['', '产出指标（35分）', '数量指标', '覆盖行政村数', '12个', '12个', '20', '20', ''],
+      [c(''), c(''), '质量指标', '垃圾无害化处理率', '≥95%', '96.2%', '15', '12', ''],
+    ])).toEqual(expected);
+  });
+
+  it('a first indicator row is no second header row', () => {
+    expect(values([
+      ['绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施'],
+      ['', '产出指标（35分）', '数量指标', '覆盖行政村数', '12个', '12个', '20', '20', ''],
+      ['', '', '质量指标', '垃圾无害化处理率', '≥95%', '96.2%', '15', '12', ''],
+    ])).toEqual(expected);
+  });
+});
+
 describe('recognizeForms: template variants', () => {
   it('reads goals printed down, a 年度主要任务 block, and a 填表人 row inside the table', () => {
     const { forms, messages } = recognizeForms(
@@ -644,6 +677,9 @@ describe('fund line names: the regions\' wordings, normalised to the contract\'s
     ['上年结余资金', '上年结转资金'],
     ['财政拨款资金', '当年财政拨款'],
     ['本年财政拨款', '当年财政拨款'],
+    ['预算资金总额', '年度资金总额'],
+    ['总额', '年度资金总额'],
+    ['资金总计', '年度资金总额'],
     // no contract name: kept as printed (the audit's fund sum decides whether they are parts)
     ['县级配套资金', '县级配套资金'],
     ['县级资金', '县级资金'],

@@ -211,6 +211,7 @@ describe('variants: the planted audit findings', () => {
     ['v30-province-dept-budget-lines-tasks-maxima', 'total-score-mismatch'],
     ['v31-water-project-heading-rules-appended-report', 'score-exceeds-weight', 'level1-weight-mismatch'],
     ['v33-lo-html-county-justice-basic-dept-three-findings', 'expense-sum-mismatch', 'execution-rate-mismatch', 'fund-sum-mismatch'],
+    ['v41-dept-short-fund-header-total-line', 'fund-sum-mismatch'],
   ];
   for (const [stem, ...codes] of planted) {
     it(`${stem}: ${codes.join(', ')}`, async () => {
@@ -228,6 +229,8 @@ describe('variants: the planted audit findings', () => {
     'v29-consistent-fund-and-rubric-merged-scores',
     'v34-province-dept-performance-framework-tasks-funds',
     'v35-project-cells-with-units-fullwidth-slashes',
+    'v39-two-row-indicator-header-project',
+    'v40-lo-html-dept-two-row-headers',
   ];
   for (const stem of consistent) {
     it(`${stem}: no audit finding`, async () => {

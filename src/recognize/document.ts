@@ -52,7 +52,8 @@ export function describeDocument(model: DocModel, forms: Form[]): Facts {
 /**
  * The report's title line: before the first narrative heading (a title further down heads an
  * appended report, not this document), at most 40 characters without punctuation, ending in 报告 —
- * or, for final-accounts notes, in 决算说明 ("青川县财政局2023年度部门决算说明", "…部门决算公开说明").
+ * or, for final accounts, in 决算 / 决算说明 / 决算公开 ("青川县水务局2023年度部门决算", "青川县财政局
+ * 2023年度部门决算说明", "…部门决算公开说明").
  * A cover often breaks it over lines ("2022年度华容县医疗保障局整体支出" / "绩效自评报告"): up to two
  * short lines above join it, stopping at the one that starts with the year; a unit's whole name on
  * the line above that one is the title's first line ("青川县交通运输局" / "2023年度农村公路养护项目" /
@@ -88,7 +89,7 @@ function findTitle(model: DocModel): string | null {
   return title;
 }
 
-const TITLE_END = /(?:报告|决算[\u4e00-\u9fa5]{0,4}说明)$/;
+const TITLE_END = /(?:报告|决算(?:[\u4e00-\u9fa5]{0,4}说明|公开)?)$/;
 /**
  * A short bracketed qualifier inside a title is part of it, not a sentence: "青川县教育局（本级）2023年度
  * 部门决算说明", "某县林业局部门整体支出绩效自评报告（2023年度）" — the brackets alone must not disqualify
@@ -115,9 +116,9 @@ function findOrganization(model: DocModel, forms: Form[], title: string | null, 
   const fromForms = orgFromForms(forms) ?? orgFromCells(model);
   if (fromForms) return fromForms;
 
-  // a sign-off: the unit's name on the line above the date
+  // a sign-off: the unit's name on the line above the date, maybe with its seal mark "（盖章）"
   for (let i = 1; i < paragraphs.length; i++) {
-    const name = paragraphs[i - 1] ?? '';
+    const name = (paragraphs[i - 1] ?? '').replace(new RegExp(`${SEAL}$`), '');
     if (DATE_ONLY.test(paragraphs[i] ?? '') && ORG_WHOLE.test(name)) return name;
   }
   return mostMentioned(paragraphs);

@@ -147,7 +147,7 @@ export function documentYear(blocks: readonly Block[]): number | null {
  * equals on a tie. A year the text compares against ("与2022年度相比", "较2022年度增加", "比2022年度
  * 减少") is the baseline, not the year evaluated, and never counts either.
  */
-const BASELINE_BEFORE = /(?:与|较|比|同)$/;
+const BASELINE_BEFORE = /(?:(?<!参)与|较|比|同)$/; // not 参与: "参与2023年度绩效评价" states the year
 const CITED_DOCUMENT = /方案|通知|办法|要点|计划|意见|规定|细则|指引|安排/;
 export function evaluatedYear(texts: Iterable<string>): number | null {
   const counts = new Map<number, number>();

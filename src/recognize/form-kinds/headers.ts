@@ -85,6 +85,33 @@ export function indicatorColumns(row: GridRow): Column<IndicatorRole>[] {
   });
 }
 
+/** The sub-labels a header's merged cell may be split into on a second header row. */
+const SUB_HEADER_ROLES = new Set<IndicatorRole>(['measure', 'target', 'actual', 'weight', 'score', 'note']);
+const widthOf = (row: GridRow) => row.reduce((w, c) => Math.max(w, c.col + c.span), 0);
+
+/**
+ * An indicator header printed in two rows: "… | 三级指标 | 指标值 | 分值 | …" over
+ * "| | | | 年度指标值 | 实际完成值 | | …" — the lower row's labels split the merged cell above them.
+ * Returns the header as one row, or null when `below` is no such second header row. A grid format
+ * keeps the columns (the merged cell spans the labels below it); a text dump prints the merged cell
+ * once, so the header row is short by the extra columns and the cells right of it shift.
+ */
+export function withSubHeader(header: GridRow, below: GridRow | undefined): GridRow | null {
+  const labelled = (below ?? []).filter((c) => !isBlank(c.text) && !c.continued);
+  if (labelled.length < 2 || !labelled.every((c) => SUB_HEADER_ROLES.has(indicatorRole(labelText(c.text)) as IndicatorRole))) return null;
+  const first = labelled[0]!.col;
+  const last = labelled.at(-1)!.col + labelled.at(-1)!.span;
+  const extra = widthOf(below ?? []) - widthOf(header);
+  if (extra > 0) {
+    const parent = header.find((c) => c.col === first);
+    if (!parent || last - first !== parent.span + extra) return null;
+    return [...header.filter((c) => c.col < first), ...labelled, ...header.filter((c) => c.col > first).map((c) => ({ ...c, col: c.col + extra }))];
+  }
+  const parents = header.filter((c) => c.span > 1 && labelled.some((l) => l.col >= c.col && l.col + l.span <= c.col + c.span));
+  if (parents.length === 0 || !labelled.every((l) => parents.some((p) => l.col >= p.col && l.col + l.span <= p.col + p.span))) return null;
+  return [...header.filter((c) => !parents.includes(c)), ...labelled].sort((a, b) => a.col - b.col);
+}
+
 /** 项目资金（万元） | | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 */
 export function isFundHeader(row: GridRow): boolean {
   const all = labels(row);

@@ -7,7 +7,7 @@ import { alignRow, cellsByRole, isBlank, isBlankRow, isPlaceholderRow, LabelCarr
 import type { FundLine, Indicator, Sources } from '../../../schemas/record.js';
 import { FUND_BLOCK, type FundRole, fundLine, GOAL_ACTUAL, GOAL_EXPECTED, GOALS_BLOCK, isKnownFundLine, PREPARER, type IndicatorRole, isIndicatorLabel, standsAlone, NOTE_ROW, TOTAL_ROW } from '../labels.js';
 import { emptyBody, type FormBody, message, note, numberOf, rowLabel, textOf } from './common.js';
-import { fundColumns, identityCells, identityField, indicatorColumns, isFundHeader, isGoalsHeader, isIndicatorHeader } from './headers.js';
+import { fundColumns, identityCells, identityField, indicatorColumns, isFundHeader, isGoalsHeader, isIndicatorHeader, withSubHeader } from './headers.js';
 
 /** 'other': a block the contract does not read (年度主要任务, 部门职责…) */
 type Block = 'top' | 'funds' | 'goals' | 'indicators' | 'notes' | 'other';
@@ -34,7 +34,9 @@ export function readSelfEval(rows: GridRow[]): FormBody {
     if (block !== 'indicators' && block !== 'notes' && readIdentity(row, body)) continue;
     if (isIndicatorHeader(row)) {
       // a repeated header (page break) keeps the labels carried from above
-      indicatorCols = indicatorColumns(row);
+      const twoRows = withSubHeader(row, rows[r + 1]);
+      indicatorCols = indicatorColumns(twoRows ?? row);
+      if (twoRows) r++;
       block = 'indicators';
       sawIndicatorHeader = true;
       continue;
