@@ -42,6 +42,7 @@ export function latticeRows(l: Lattice, page: number): PageTable {
   const rows: Cell[][] = [];
   const rowBoxes: [number, number][] = [];
   const open = new Set<Cell>();
+  const floor = rowFloors(l);
   for (let r = 0; r < nr; r++) {
     if (!starts[r]) continue;
     const row: Cell[] = [];
@@ -59,7 +60,7 @@ export function latticeRows(l: Lattice, page: number): PageTable {
           continued: false,
           place: { page, row: rowIndex, col: g.c0, box },
         };
-        if (runsToEdge(lines, g.box)) open.add(cell);
+        if (runsToEdge(lines, g.box, floor.get(g.r1) ?? 0)) open.add(cell);
         row.push(cell);
       } else {
         row.push({ text: '', col: g.c0, colSpan: g.c1 - g.c0, rowSpan: 1, continued: true, place: { page, row: rowIndex, col: g.c0, box } });
@@ -72,16 +73,34 @@ export function latticeRows(l: Lattice, page: number): PageTable {
 }
 
 /**
+ * Per bottom edge of the grid (a row's lower rule), the least room any cell ending there leaves
+ * under its last line: the row's own bottom padding. LibreOffice's HTML import pads some rows by
+ * 17pt, so a cut text stops well above the rule yet as low as any text of its row can reach.
+ */
+function rowFloors(l: Lattice): Map<number, number> {
+  const floors = new Map<number, number>();
+  for (const g of l.regions) {
+    const lines = groupLines(g.runs);
+    const last = lines[lines.length - 1];
+    if (!last) continue;
+    const room = g.box[3] - last.bottom;
+    floors.set(g.r1, Math.min(floors.get(g.r1) ?? Infinity, room));
+  }
+  return floors;
+}
+
+/**
  * Whether a cell's text stops at its bottom right corner for want of room, so a page break may have
- * cut it: the last line sits on the bottom padding and fills the padded width (padding is 2-6pt) and the text wrapped before or is at
+ * cut it: the last line sits on the bottom padding (no more room below it than the row's `floor`
+ * leaves, or 6pt) and fills the padded width (padding is 2-6pt) and the text wrapped before or is at
  * least six ems long: a label that happens to fill a narrow column ("成本指标", "100%") does not
  * count. A closing stop ("。") ends the text.
  */
-function runsToEdge(lines: Line[], box: Box): boolean {
+function runsToEdge(lines: Line[], box: Box, floor: number): boolean {
   const last = lines[lines.length - 1];
   if (!last || /[。；;！!？?]$/.test(last.text)) return false;
   // the text ran down to the bottom border: a centred text that simply ended leaves room below
-  if (box[3] - last.bottom > 6 + 0.6 * last.size) return false;
+  if (box[3] - last.bottom > Math.max(6 + 0.6 * last.size, floor + 0.5 * last.size)) return false;
   const startsLeft = last.x0 - box[0] <= 6 + 0.5 * last.size;
   // a wrapped line may stop up to two ems short: a closing quote or stop cannot start a line, so
   // "里”。" moves down as one piece
@@ -162,6 +181,27 @@ function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>): boolean 
     if (a && !b.continued && b.text !== '') a.text = a.text ? `${a.text}\n${b.text}` : b.text;
   });
   return true;
+}
+
+/**
+ * Put the parts of a table joined over a page break on one column grid. Each page's lattice numbers
+ * its own columns, and a part whose rows split a column the other part does not (page 2 of
+ * "其中：当年财政拨|款" has a narrow column further right) numbers the same x range differently, so
+ * columns are renumbered from the cells' left and right edges across all parts (3pt apart or more).
+ */
+function alignColumns(rows: Cell[][]): void {
+  const cells = rows.flat();
+  if (cells.some((c) => !c.place.box)) return;
+  const xs = cells.flatMap((c) => [c.place.box![0], c.place.box![2]]).sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (const x of xs) if (edges.length === 0 || x - edges[edges.length - 1]! > 3) edges.push(x);
+  const index = (x: number) => edges.reduce((best, e, k) => (Math.abs(e - x) < Math.abs(edges[best]! - x) ? k : best), 0);
+  for (const c of cells) {
+    const c0 = index(c.place.box![0]);
+    c.col = c0;
+    c.colSpan = Math.max(1, index(c.place.box![2]) - c0);
+    c.place.col = c0;
+  }
 }
 
 /** A cell's rowSpan: itself plus the continued slots below it, after rows were joined or dropped. */
@@ -249,6 +289,7 @@ export function layoutDocument(pages: PageContent[]): Block[] {
         const rows = part.map((row) => row.map((c) => ({ ...c, place: { ...c.place, table: t.place.table } })));
         // the part's open cells, as the copies that go into the joined table
         part.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && lastTable!.open.add(rows[r]![k]!)));
+        alignColumns([...t.rows, ...rows]);
         if (rows[0] && continueCells(t.rows, rows[0], lastTable.open)) rows.shift();
         const offset = t.rows.length;
         rows.forEach((row, i) => row.forEach((c) => (c.place.row = offset + i)));
