@@ -12,7 +12,7 @@ import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
 import { cleanText } from '../src/normalize/text.js';
 import { docxToModel } from './docx.js';
-import { classifyWordOle } from './ole2.js';
+import { classifyWordOle, type WordFlavour } from './ole2.js';
 
 /** Upper bound for one conversion, below the per-document limit: a hung soffice must not eat it all. */
 const SOFFICE_TIMEOUT_MS = 120_000;
@@ -21,19 +21,21 @@ const INSTALL_HINT = 'install LibreOffice (Debian/Ubuntu: apt-get install libreo
 export async function extractDoc(bytes: Uint8Array, ctx: ExtractContext): Promise<DocModel> {
   const flavour = classifyWordOle(bytes);
   const soffice = findSoffice();
-  let failure = `soffice not found on PATH`;
-  if (soffice) {
-    const converted = await convertToDocx(soffice, bytes, ctx);
-    if ('docx' in converted) return docxToModel(converted.docx, ctx, 'doc');
-    failure = converted.failure;
+  if (!soffice) {
+    const failure = 'soffice not found on PATH';
+    if (flavour !== 'word97') throw new IngestError(ErrorCode.missingTool, `${versionName(flavour)} document needs LibreOffice to convert it (${failure}); ${INSTALL_HINT}`);
+    return fallbackText(bytes, failure, ErrorCode.missingTool);
   }
-  if (flavour !== 'word97') {
-    // word-extractor reads only the Word 97 format
-    const version = flavour === 'word6-95' ? 'Word 6.0/95' : 'Word 2.0 or older';
-    throw new IngestError(ErrorCode.missingTool, `${version} document needs LibreOffice to convert it (${failure}); ${INSTALL_HINT}`);
-  }
-  return fallbackText(bytes, failure);
+  const converted = await convertToDocx(soffice, bytes, ctx);
+  if ('docx' in converted) return docxToModel(converted.docx, ctx, 'doc');
+  // LibreOffice is there and ran: a file it cannot load is damaged (or not really Word), a missing tool is not the reason
+  const code = converted.timedOut ? ErrorCode.timeout : ErrorCode.corrupt;
+  if (flavour !== 'word97') throw new IngestError(code, `LibreOffice cannot convert this ${versionName(flavour)} document: ${converted.failure}`);
+  return fallbackText(bytes, converted.failure, code);
 }
+
+// word-extractor reads only the Word 97 format
+const versionName = (flavour: WordFlavour) => (flavour === 'word6-95' ? 'Word 6.0/95' : 'Word 2.0 or older');
 
 /** soffice from $DOCINGEST_SOFFICE (tests point it elsewhere), else the first on PATH. */
 export function findSoffice(): string | null {
@@ -62,7 +64,7 @@ function isExecutable(file: string): boolean {
  * sharing a profile hand their work to whichever instance holds the profile lock, or fail, so
  * parallel workers would collide. The directory is removed afterwards.
  */
-async function convertToDocx(soffice: string, bytes: Uint8Array, ctx: ExtractContext): Promise<{ docx: Uint8Array } | { failure: string }> {
+async function convertToDocx(soffice: string, bytes: Uint8Array, ctx: ExtractContext): Promise<{ docx: Uint8Array } | { failure: string; timedOut: boolean }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docingest-doc-'));
   try {
     const input = path.join(dir, 'input.doc');
@@ -79,7 +81,10 @@ async function convertToDocx(soffice: string, bytes: Uint8Array, ctx: ExtractCon
     const run = await runProcess(soffice, args, timeoutMs, ctx.signal, dir);
     const output = path.join(outDir, 'input.docx');
     if (fs.existsSync(output)) return { docx: fs.readFileSync(output) };
-    return { failure: run.timedOut ? `soffice did not finish within ${run.timeoutMs} ms` : `soffice produced no .docx (exit ${run.code ?? run.signal}: ${run.stderr.trim().slice(-300) || 'no message'})` };
+    // "Warning: failed to launch javaldx" is printed by every run without Java: not the reason
+    const said = run.stderr.split('\n').filter((l) => l.trim() !== '' && !/javaldx/.test(l)).join('; ').slice(-300);
+    const failure = run.timedOut ? `soffice did not finish within ${run.timeoutMs} ms` : `soffice produced no .docx (exit ${run.code ?? run.signal}: ${said || 'no message'})`;
+    return { failure, timedOut: run.timedOut };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -140,7 +145,7 @@ interface WordExtractorDocument {
 type WordExtractorClass = new () => { extract(source: Buffer): Promise<WordExtractorDocument> };
 
 /** Text without structure: one paragraph per line, table rows flattened to their cells' text. */
-async function fallbackText(bytes: Uint8Array, failure: string): Promise<DocModel> {
+async function fallbackText(bytes: Uint8Array, failure: string, code: ErrorCode): Promise<DocModel> {
   const WordExtractor = createRequire(import.meta.url)('word-extractor') as WordExtractorClass;
   let body: string;
   try {
@@ -148,7 +153,8 @@ async function fallbackText(bytes: Uint8Array, failure: string): Promise<DocMode
     body = doc.getBody();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new IngestError(ErrorCode.missingTool, `cannot convert the .doc (${failure}) and word-extractor cannot read it (${reason}); ${INSTALL_HINT}`, { cause: err });
+    const hint = code === ErrorCode.missingTool ? `; ${INSTALL_HINT}` : '';
+    throw new IngestError(code, `cannot convert the .doc (${failure}) and word-extractor cannot read it (${reason})${hint}`, { cause: err });
   }
   const blocks: Block[] = [];
   for (const line of body.split(/\r\n|\r|\n/)) {
@@ -161,7 +167,7 @@ async function fallbackText(bytes: Uint8Array, failure: string): Promise<DocMode
     blocks,
     messages: [{
       code: 'doc-structure-lost',
-      message: `LibreOffice could not convert the .doc (${failure}): text read with word-extractor, tables flattened to lines; ${INSTALL_HINT}`,
+      message: `LibreOffice could not convert the .doc (${failure}): text read with word-extractor, tables flattened to lines${code === ErrorCode.missingTool ? `; ${INSTALL_HINT}` : ''}`,
       severity: 'warning',
       stage: 'extract',
     }],

@@ -15,6 +15,21 @@ export async function extractDocx(bytes: Uint8Array, ctx: ExtractContext): Promi
   return docxToModel(bytes, ctx, 'docx');
 }
 
+/**
+ * A zip that detection found no word/document.xml in: a .docx cut short before its directory (the
+ * first kilobytes hold only [Content_Types].xml), or another package renamed .docx. Either way no
+ * model, but the error says which, instead of a bare "unsupported zip".
+ */
+export function refuseZip(bytes: Uint8Array): never {
+  const names = readZipDirectory(bytes).map((e) => e.name); // truncated-file for a cut download
+  const has = (name: string) => names.includes(name);
+  const kind = has('xl/workbook.xml') ? 'an Excel workbook (.xlsx)'
+    : has('ppt/presentation.xml') ? 'a PowerPoint presentation (.pptx)'
+    : has('mimetype') && has('content.xml') ? 'an OpenDocument file (.odt, .ods)'
+    : `a zip archive of ${names.length} entries (${names.slice(0, 5).join(', ') || 'none'}) without word/document.xml`;
+  throw new IngestError(ErrorCode.unsupported, `content is ${kind}, not a Word document`);
+}
+
 /** The .docx path, also taken by .doc files after LibreOffice converted them (format says which). */
 export async function docxToModel(bytes: Uint8Array, ctx: ExtractContext, format: Format): Promise<DocModel> {
   const entries = readZipDirectory(bytes);

@@ -2,7 +2,9 @@
 // declared charset, detects one when none is declared, then html-model.ts builds the model.
 import type { DocModel, Message } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
+import { utf16WithoutBom } from '../src/detect.js';
 import { htmlToModel } from './html-model.js';
+import { damagedMessage, decodeDamaged, gb2312Share } from './text.js';
 
 export function extractHtml(bytes: Uint8Array): DocModel {
   const decoded = decodeHtml(bytes);
@@ -18,10 +20,11 @@ export interface DecodedHtml {
 }
 
 /**
- * BOM first (it overrides any declaration, as in browsers), then the declared charset
+ * BOM first (it overrides any declaration, as in browsers), then UTF-16 told by its NULs, then the declared charset
  * (<meta charset>, <meta http-equiv="Content-Type">, <?xml encoding?>), then detection: strict
  * UTF-8, then GB18030. A page declaring UTF-8 that is not valid UTF-8 is usually GBK saved by an
- * old editor: it is decoded as GB18030 when that decodes cleanly, with a warning.
+ * old editor: it is decoded as GB18030 when that decodes cleanly, with a warning. A page that neither
+ * decodes cleanly (cut inside a character, a damaged byte) takes the one with rare invalid sequences.
  */
 export function decodeHtml(bytes: Uint8Array): DecodedHtml {
   const messages: Message[] = [];
@@ -29,6 +32,8 @@ export function decodeHtml(bytes: Uint8Array): DecodedHtml {
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: new TextDecoder('utf-8').decode(b.subarray(3)), encoding: 'utf-8', messages };
   if (b[0] === 0xff && b[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(b.subarray(2)), encoding: 'utf-16le', messages };
   if (b[0] === 0xfe && b[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(b.subarray(2)), encoding: 'utf-16be', messages };
+  const utf16 = utf16WithoutBom(b);
+  if (utf16 !== null) return { text: new TextDecoder(utf16).decode(b), encoding: utf16, messages };
 
   const declared = declaredCharset(b);
   const label = declared === undefined ? undefined : encodingFor(declared);
@@ -36,6 +41,13 @@ export function decodeHtml(bytes: Uint8Array): DecodedHtml {
     messages.push(charsetMessage(`declared charset "${declared}" is unknown; the encoding was detected instead`));
   }
   if (label !== undefined && label !== 'utf-8') {
+    // a template's <meta> kept when the page was saved in another encoding (GB2312 declared on a
+    // UTF-8 page, iso-8859-1 or Big5 on a GBK one): bytes that can only be one thing decide
+    const actual = unmistakableEncoding(b);
+    if (actual !== undefined && actual !== label) {
+      messages.push(charsetMessage(`page declares ${declared} but its bytes are ${actual === 'utf-8' ? 'UTF-8' : 'GB18030 Chinese'}; decoded as such`));
+      return { text: tryDecode(actual, b)!, encoding: actual, messages };
+    }
     return { text: new TextDecoder(label).decode(b), encoding: label, messages };
   }
   const utf8 = tryDecode('utf-8', b);
@@ -49,7 +61,10 @@ export function decodeHtml(bytes: Uint8Array): DecodedHtml {
     messages.push(charsetMessage('page declares UTF-8 but holds invalid byte sequences; they were replaced with U+FFFD'));
     return { text: new TextDecoder('utf-8').decode(b), encoding: 'utf-8', messages };
   }
-  throw new IngestError(ErrorCode.unreadable, 'HTML declares no charset and is neither UTF-8 nor GB18030');
+  const damaged = decodeDamaged(b, ['utf-8', 'gb18030']);
+  if (damaged === undefined) throw new IngestError(ErrorCode.unreadable, 'HTML declares no charset and is neither UTF-8 nor GB18030');
+  messages.push(damagedMessage('html-charset', damaged));
+  return { text: damaged.text, encoding: damaged.encoding, messages };
 }
 
 /** The charset a page declares in its first bytes (the HTML prescan looks at 1024; old pages put long <style> first). */
@@ -74,6 +89,19 @@ function encodingFor(declared: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Strict UTF-8 holding multi-byte characters (legacy CJK bytes almost never form valid UTF-8 over a
+ * page), else strict GB18030 whose characters are common Chinese; undefined when the bytes could be
+ * anything (ASCII only, or another legacy encoding).
+ */
+function unmistakableEncoding(bytes: Uint8Array): 'utf-8' | 'gb18030' | undefined {
+  const nonAscii = bytes.some((x) => x >= 0x80);
+  if (!nonAscii) return undefined;
+  if (tryDecode('utf-8', bytes) !== undefined) return 'utf-8';
+  const { chars, share } = gb2312Share(bytes);
+  return chars >= 10 && share >= 0.95 && tryDecode('gb18030', bytes) !== undefined ? 'gb18030' : undefined;
 }
 
 function tryDecode(label: string, bytes: Uint8Array): string | undefined {

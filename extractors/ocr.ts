@@ -15,6 +15,8 @@ import { isNoise, isPageNumber, joinLines, margins, paragraphs } from './ocr/lay
 import { ocrPage, type OcrPage, type OcrTable } from './ocr/page.js';
 import { grayFromRgba, type Gray } from './ocr/raster.js';
 
+import { ocrWorkerCount } from './ocr/scheduler.js';
+
 export { terminateOcr } from './ocr/scheduler.js';
 
 /** Cells and paragraphs read with less confidence than this get a 'low-confidence' warning. */
@@ -32,15 +34,38 @@ export interface OcrPageBlocks {
   unit: number;
 }
 
-/** OCR page rasters (already decoded) into per-page blocks; pages run concurrently on the worker pool. */
-export async function ocrRasters(pages: Array<{ page: number; image: Gray; dpi: number; unit: number }>, ctx?: Pick<ExtractContext, 'signal'>): Promise<OcrPageBlocks[]> {
-  const out: OcrPageBlocks[] = [];
-  // two pages in flight keep both workers busy without holding every raster of a long PDF at once
-  for (let i = 0; i < pages.length; i += 2) {
-    ctx?.signal?.throwIfAborted();
-    const batch = pages.slice(i, i + 2);
-    out.push(...(await Promise.all(batch.map(async (p) => pageBlocks(await ocrPage(deskew(p.image).image, p.page, p.dpi), p.unit)))));
-  }
+/** A page raster ready for OCR, with its resolution and the unit its places are given in. */
+export interface RasterPage { page: number; image: Gray; dpi: number; unit: number }
+
+/** OCR page rasters (already decoded) into per-page blocks, pages overlapping on the worker pool. */
+export async function ocrRasters(pages: RasterPage[], ctx?: Pick<ExtractContext, 'signal'>): Promise<OcrPageBlocks[]> {
+  return ocrPipelined(pages.length, async (i) => pages[i]!, ctx);
+}
+
+/**
+ * OCR `count` pages, each produced by `load(i)` (a decode or a render) just before it is read.
+ * Pages flow through lanes, one more than the workers: while the workers read two pages, the
+ * main thread renders and levels the next, and a worker done with its share of one page takes
+ * jobs of the next instead of idling until the slower page ends (with pages taken two at a time,
+ * a page's long PSM 3 pass left the other worker idle). Only the lanes' rasters are held at once.
+ */
+async function ocrPipelined(count: number, load: (i: number) => Promise<RasterPage>, ctx?: Pick<ExtractContext, 'signal'>): Promise<OcrPageBlocks[]> {
+  const out = new Array<OcrPageBlocks>(count);
+  let next = 0, failed = false;
+  const lane = async () => {
+    while (next < count && !failed) {
+      ctx?.signal?.throwIfAborted();
+      const i = next++;
+      try {
+        const p = await load(i);
+        out[i] = pageBlocks(await ocrPage(deskew(p.image).image, p.page, p.dpi), p.unit);
+      } catch (err) {
+        failed = true; // the other lanes stop taking pages
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, ocrWorkerCount() + 1) }, lane));
   return out;
 }
 
@@ -233,8 +258,9 @@ function runsOn(pa: OcrPageBlocks, a: Paragraph, pb: OcrPageBlocks, b: Paragraph
 const require = createRequire(import.meta.url);
 const pdfjsDir = path.dirname(require.resolve('pdfjs-dist/package.json'));
 
-/** Render the given 1-based pages of a PDF at `dpi` as grey rasters (white under transparency). */
-export async function renderPdfPages(bytes: Uint8Array, pages: number[] | 'all', dpi = RENDER_DPI, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<Array<{ page: number; image: Gray }>> {
+type PdfDocument = Awaited<ReturnType<typeof import('pdfjs-dist/legacy/build/pdf.mjs').getDocument>['promise']>;
+
+async function withPdf<T>(bytes: Uint8Array, use: (doc: PdfDocument) => Promise<T>): Promise<T> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const doc = await pdfjs.getDocument({
     data: new Uint8Array(bytes), // pdfjs detaches the buffer it is given
@@ -245,55 +271,55 @@ export async function renderPdfPages(bytes: Uint8Array, pages: number[] | 'all',
     isEvalSupported: false,
   }).promise;
   try {
-    const numbers = pages === 'all' ? Array.from({ length: doc.numPages }, (_, i) => i + 1) : pages;
-    const out: Array<{ page: number; image: Gray }> = [];
-    for (const n of numbers) {
-      ctx?.signal?.throwIfAborted();
-      const page = await doc.getPage(n);
-      const viewport = page.getViewport({ scale: dpi / 72 });
-      const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
-      if (ctx?.limits && width * height > ctx.limits.maxImagePixels) {
-        throw new IngestError(ErrorCode.tooManyPixels, `page ${n} renders to ${width}×${height} pixels at ${dpi} dpi, over the ${ctx.limits.maxImagePixels}-pixel limit`);
-      }
-      const canvas = createCanvas(width, height);
-      const g = canvas.getContext('2d');
-      g.fillStyle = '#ffffff';
-      g.fillRect(0, 0, width, height);
-      await page.render({ canvasContext: g, canvas, viewport } as unknown as Parameters<typeof page.render>[0]).promise;
-      out.push({ page: n, image: grayFromRgba(g.getImageData(0, 0, width, height).data, width, height) });
-      page.cleanup();
-    }
-    return out;
+    return await use(doc);
   } finally {
     await doc.destroy();
   }
+}
+
+const pageNumbers = (doc: PdfDocument, pages: number[] | 'all') => (pages === 'all' ? Array.from({ length: doc.numPages }, (_, i) => i + 1) : pages);
+
+/** Render one 1-based page at `dpi` as a grey raster (white under transparency). */
+async function renderPage(doc: PdfDocument, n: number, dpi: number, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<Gray> {
+  ctx?.signal?.throwIfAborted();
+  const page = await doc.getPage(n);
+  try {
+    const viewport = page.getViewport({ scale: dpi / 72 });
+    const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
+    if (ctx?.limits && width * height > ctx.limits.maxImagePixels) {
+      throw new IngestError(ErrorCode.tooManyPixels, `page ${n} renders to ${width}×${height} pixels at ${dpi} dpi, over the ${ctx.limits.maxImagePixels}-pixel limit`);
+    }
+    const canvas = createCanvas(width, height);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, width, height);
+    await page.render({ canvasContext: g, canvas, viewport } as unknown as Parameters<typeof page.render>[0]).promise;
+    return grayFromRgba(g.getImageData(0, 0, width, height).data, width, height);
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** Render the given 1-based pages of a PDF at `dpi` as grey rasters. */
+export async function renderPdfPages(bytes: Uint8Array, pages: number[] | 'all', dpi = RENDER_DPI, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<Array<{ page: number; image: Gray }>> {
+  return withPdf(bytes, async (doc) => {
+    const out: Array<{ page: number; image: Gray }> = [];
+    for (const n of pageNumbers(doc, pages)) out.push({ page: n, image: await renderPage(doc, n, dpi, ctx) });
+    return out;
+  });
 }
 
 /**
  * OCR chosen pages of a PDF (those without a text layer), for the PDF extractor. Boxes are in PDF
  * points like the text layer's. Join the result with assemble(pages, 'pdf-ocr'), or mix its
- * blocks into text-layer pages.
+ * blocks into text-layer pages. Each page is rendered just before it is read (a 200-dpi raster
+ * is 4 MB: a 300-page scan rendered up front would be 1.2 GB).
  */
 export async function ocrPdfPages(bytes: Uint8Array, pages: number[] | 'all', ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<OcrPageBlocks[]> {
-  const out: OcrPageBlocks[] = [];
-  const numbers = pages === 'all' ? null : pages;
-  // render and OCR a few pages at a time: a 200-dpi raster is 4 MB, a 300-page scan would be 1.2 GB
-  const all = numbers ?? (await pageCount(bytes));
-  for (let i = 0; i < all.length; i += 4) {
-    const rendered = await renderPdfPages(bytes, all.slice(i, i + 4), RENDER_DPI, ctx);
-    out.push(...(await ocrRasters(rendered.map((r) => ({ ...r, dpi: RENDER_DPI, unit: 72 / RENDER_DPI })), ctx)));
-  }
-  return out;
-}
-
-async function pageCount(bytes: Uint8Array): Promise<number[]> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
-  try {
-    return Array.from({ length: doc.numPages }, (_, i) => i + 1);
-  } finally {
-    await doc.destroy();
-  }
+  return withPdf(bytes, async (doc) => {
+    const numbers = pageNumbers(doc, pages);
+    return ocrPipelined(numbers.length, async (i) => ({ page: numbers[i]!, image: await renderPage(doc, numbers[i]!, RENDER_DPI, ctx), dpi: RENDER_DPI, unit: 72 / RENDER_DPI }), ctx);
+  });
 }
 
 /** A PDF with no text layer at all, read entirely by OCR. */

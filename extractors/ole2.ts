@@ -23,6 +23,8 @@ export function readOleStreams(bytes: Uint8Array, want = 512): OleStream[] {
   const sectorSize = 1 << shift;
   const sectorCount = Math.floor((bytes.length - sectorSize) / sectorSize) + 1;
   const sectorAt = (s: number) => {
+    // 0xFFFFFFFA and above are markers (end of chain, free, FAT, DIFAT), never a place in the file
+    if (s >= 0xfffffffa) throw new IngestError(ErrorCode.corrupt, `OLE2 sector chain points at the marker 0x${s.toString(16)} instead of a sector: the file is damaged`);
     const start = (s + 1) * sectorSize;
     if (start + sectorSize > bytes.length) {
       throw new IngestError(ErrorCode.truncated, `OLE2 sector ${s} lies past the end of the ${bytes.length}-byte file: the file is cut short`);

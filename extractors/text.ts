@@ -5,26 +5,118 @@
 //     followed by a line without a TAB continues the cell;
 //   - a line holding only U+3000 is content, not a blank;
 //   - rows are ragged: a merged cell prints once (horizontally) or as an empty cell (vertically).
-import type { Block, Cell, DocModel, Table } from '../schemas/model.js';
+import type { Block, Cell, DocModel, Message, Table } from '../schemas/model.js';
+import { utf16WithoutBom } from '../src/detect.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import { cleanText } from '../src/normalize/text.js';
 
-/** Decode by BOM, then strict UTF-8, then GB18030 (a superset of GBK and GB2312). */
+export interface DecodedText {
+  text: string;
+  /** the encoding used, as a WHATWG label */
+  encoding: string;
+  messages: Message[];
+}
+
+/** Decode by BOM, then UTF-16 told by its NULs, then strict UTF-8, then GB18030 (a superset of GBK and GB2312). */
 export function decodeText(bytes: Uint8Array): string {
+  return decodeTextReport(bytes).text;
+}
+
+export function decodeTextReport(bytes: Uint8Array): DecodedText {
   const b = bytes;
-  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return new TextDecoder('utf-8').decode(b.subarray(3));
-  if (b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
-  if (b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b);
-  } catch {
-    // 'gbk' and 'gb2312' garble 4-byte sequences in Node's ICU; gb18030 decodes all three
+  const messages: Message[] = [];
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: new TextDecoder('utf-8').decode(b.subarray(3)), encoding: 'utf-8', messages };
+  if (b[0] === 0xff && b[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(b.subarray(2)), encoding: 'utf-16le', messages };
+  if (b[0] === 0xfe && b[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(b.subarray(2)), encoding: 'utf-16be', messages };
+  const utf16 = utf16WithoutBom(b);
+  if (utf16 !== null) return { text: new TextDecoder(utf16).decode(b), encoding: utf16, messages };
+  // 'gbk' and 'gb2312' garble 4-byte sequences in Node's ICU; gb18030 decodes all three
+  for (const label of ['utf-8', 'gb18030']) {
     try {
-      return new TextDecoder('gb18030', { fatal: true }).decode(b);
+      const text = new TextDecoder(label, { fatal: true }).decode(b);
+      if (label === 'gb18030') assertChineseGb(b);
+      return { text, encoding: label, messages };
     } catch (err) {
-      throw new IngestError(ErrorCode.unreadable, 'text is neither UTF-8, UTF-16 with BOM nor GB18030', { cause: err });
+      if (err instanceof IngestError) throw err;
     }
   }
+  const damaged = decodeDamaged(b, ['utf-8', 'gb18030']);
+  if (damaged === undefined) throw new IngestError(ErrorCode.unreadable, 'text is neither UTF-8, UTF-16 nor GB18030');
+  if (damaged.encoding === 'gb18030') assertChineseGb(b);
+  messages.push(damagedMessage('text-encoding', damaged));
+  return { text: damaged.text, encoding: damaged.encoding, messages };
+}
+
+/**
+ * Share of the two-byte characters of GB-encoded bytes that lie in GB2312's symbol rows and hanzi
+ * levels (both bytes 0xA1 and up), and how many there are. Chinese GB text scores over 99%. Big5
+ * (about a third: its trail bytes 0x40–0x7E fall in GBK's rare extension rows) and Shift-JIS (near
+ * 0%) also "decode" as GB18030, into nonsense that no error would reveal.
+ */
+export function gb2312Share(bytes: Uint8Array): { chars: number; share: number } {
+  let chars = 0;
+  let gb2312 = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i]!;
+    const trail = bytes[i + 1] ?? 0;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    chars++;
+    if (trail >= 0x30 && trail <= 0x39) {
+      i += 4; // a four-byte sequence
+      continue;
+    }
+    if (trail >= 0xa1 && ((lead >= 0xb0 && lead <= 0xf7) || (lead >= 0xa1 && lead <= 0xa9))) gb2312++;
+    i += 2;
+  }
+  return { chars, share: chars === 0 ? 1 : gb2312 / chars };
+}
+
+/** Refuse GB18030-decodable bytes that are really Big5 or Shift-JIS (see gb2312Share). */
+function assertChineseGb(bytes: Uint8Array): void {
+  const { chars, share } = gb2312Share(bytes);
+  if (chars >= 20 && share < 0.8) {
+    throw new IngestError(
+      ErrorCode.unreadable,
+      `text is not UTF-8 and reads as GB18030 only as nonsense (${Math.round(share * 100)}% of its ${chars} multi-byte characters are common Chinese): another encoding such as Big5 or Shift-JIS, which docingest does not read; convert it to UTF-8`,
+    );
+  }
+}
+
+export interface DamagedText {
+  text: string;
+  encoding: string;
+  /** invalid byte sequences, each decoded as U+FFFD */
+  invalid: number;
+}
+
+/**
+ * Text that almost decodes: a download cut inside a multi-byte character, a few bytes damaged on an
+ * old disk. Refusing it would lose a whole report for one character, so the encoding with the fewest
+ * invalid sequences is taken when they are rare (at most one character in 100); each becomes U+FFFD
+ * and the record says how many. Text in another encoding (Shift-JIS, EUC-KR) fails far more often and
+ * is still refused.
+ */
+export function decodeDamaged(bytes: Uint8Array, labels: string[]): DamagedText | undefined {
+  let best: DamagedText | undefined;
+  for (const label of labels) {
+    const text = new TextDecoder(label).decode(bytes);
+    let invalid = 0;
+    for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) invalid++;
+    if (best === undefined || invalid < best.invalid) best = { text, encoding: label, invalid };
+  }
+  return best !== undefined && best.invalid <= Math.max(1, best.text.length / 100) ? best : undefined;
+}
+
+export function damagedMessage(code: string, damaged: DamagedText): Message {
+  return {
+    code,
+    message: `${damaged.invalid} invalid byte sequence(s) for ${damaged.encoding} (a cut or damaged file) were replaced with U+FFFD`,
+    severity: 'warning',
+    stage: 'extract',
+  };
 }
 
 /** A page number on a line of its own: "-1-", "- 12 -", "—3—". */
@@ -34,7 +126,8 @@ const PAGE_NUMBER = /^[\s\u3000]*[-－—–]\s*\d{1,4}\s*[-－—–][\s\u3000]
 const isBlank = (line: string) => /^[ \t\r]*$/.test(line) && !line.includes('\t');
 
 export function extractText(bytes: Uint8Array): DocModel {
-  const lines = decodeText(bytes).split(/\r\n|\n|\r/);
+  const decoded = decodeTextReport(bytes);
+  const lines = decoded.text.split(/\r\n|\n|\r/);
   const blocks: Block[] = [];
   let table: Table | null = null;
   let row: Cell[] | null = null;
@@ -106,5 +199,5 @@ export function extractText(bytes: Uint8Array): DocModel {
   });
   closeTable();
   blocks.forEach((b, i) => (b.place.block = i));
-  return { format: 'text', blocks, messages: [] };
+  return { format: 'text', blocks, messages: decoded.messages };
 }

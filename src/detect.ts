@@ -30,7 +30,9 @@ export function detectFormat(bytes: Uint8Array): Detected {
 
 function looksLikeHtml(bytes: Uint8Array): boolean {
   const head = headText(bytes, 4096).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
-  return /^(<!doctype html|<html|<\?xml[^>]*>\s*<html|<head|<meta|<body|<!--)/.test(head) && /<(html|body|table|p|div)[\s>]/.test(headText(bytes, 65536).toLowerCase());
+  // an XML prolog may precede anything (XHTML puts its DOCTYPE next); fragments cut out of a portal
+  // page start with their first element
+  return /^(<\?xml[^>]*>\s*)?(<!doctype html|<html|<head|<meta|<body|<!--|<table|<div|<p[\s>]|<h[1-6][\s>]|<center|<font|<title|<style)/.test(head) && /<(html|body|table|p|div)[\s>]/.test(headText(bytes, 65536).toLowerCase());
 }
 
 /** The first bytes as text: UTF-16 by its BOM (Word saves "Unicode" web pages so), else one char per byte. */
@@ -39,12 +41,43 @@ function headText(bytes: Uint8Array, end: number): string {
   const even = (from: number) => Buffer.from(b.subarray(from, from + ((b.length - from) & ~1)));
   if (b[0] === 0xff && b[1] === 0xfe) return even(2).toString('utf16le');
   if (b[0] === 0xfe && b[1] === 0xff) return even(2).swap16().toString('utf16le');
+  const utf16 = utf16WithoutBom(bytes);
+  if (utf16 === 'utf-16le') return even(0).toString('utf16le');
+  if (utf16 === 'utf-16be') return even(0).swap16().toString('utf16le');
   return b.toString('latin1');
 }
 
-/** UTF-16 with a BOM is text; otherwise text has no NULs and few control bytes. */
+/**
+ * UTF-16 without a BOM (some export tools and scripts write "Unicode" text so): the high byte of every
+ * ASCII character (digits, TABs, line breaks, which every dump and page has) is a NUL, at odd offsets
+ * in LE and even ones in BE. The other offset holds NULs only for U+xx00 characters ("一", U+3000),
+ * so few. The sample must also read as text: almost only ASCII, CJK and full-width characters, which
+ * rules out binary tables of 16-bit numbers.
+ */
+export function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const n = Math.min(bytes.length, 8192) & ~1;
+  if (n < 16) return null;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i++) {
+    if (bytes[i] !== 0) continue;
+    if (i & 1) odd++;
+    else even++;
+  }
+  const pairs = n / 2;
+  const label = odd >= pairs * 0.1 && even * 4 < odd ? 'utf-16le' : even >= pairs * 0.1 && odd * 4 < even ? 'utf-16be' : null;
+  if (label === null) return null;
+  // a surrogate pair cut at the sample's end decodes as one U+FFFD: not a reason to refuse
+  const text = new TextDecoder(label).decode(bytes.subarray(0, n));
+  let plausible = 0;
+  for (const ch of text) if (/[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u3000-\u9fff\uff00-\uffef]/u.test(ch)) plausible++;
+  return plausible >= text.length * 0.95 ? label : null;
+}
+
+/** UTF-16 (by BOM or by its NULs) is text; otherwise text has no NULs and few control bytes. */
 function looksLikeText(bytes: Uint8Array): boolean {
   if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) return true;
+  if (utf16WithoutBom(bytes) !== null) return true;
   const sample = bytes.subarray(0, 8192);
   let control = 0;
   for (const b of sample) {

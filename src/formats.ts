@@ -3,7 +3,7 @@
 import type { DocModel } from '../schemas/model.js';
 import type { Detected } from './detect.js';
 import { extractText } from '../extractors/text.js';
-import { extractDocx } from '../extractors/docx.js';
+import { extractDocx, refuseZip } from '../extractors/docx.js';
 import { extractDoc } from '../extractors/doc.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractPdf } from '../extractors/pdf.js';
@@ -41,6 +41,8 @@ export type Extractor = (bytes: Uint8Array, ctx: ExtractContext) => Promise<DocM
 export const extractors: Partial<Record<Detected, Extractor>> = {
   text: extractText,
   docx: extractDocx,
+  // no model from a zip, but a precise refusal: cut short, or which other package it is
+  zip: refuseZip,
   doc: extractDoc,
   html: extractHtml,
   pdf: extractPdf,

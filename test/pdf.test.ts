@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Block, type Cell, DocModel, type Table } from '../schemas/model.js';
 import { extractPdf, loadPdf, readPage } from '../extractors/pdf.js';
+import { type PageLine, startsParagraph } from '../extractors/pdf/lines.js';
 import { extractText } from '../extractors/text.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import { squash } from '../src/normalize/text.js';
@@ -141,6 +142,57 @@ describe('extractPdf on generated PDFs', () => {
     expect(t!.rows[2]![0]!.place).toMatchObject({ page: 2, row: 2 });
   });
 
+  it('joins a cut row when the next page numbers its columns differently and the row leaves padding under the text', async () => {
+    // page 1: the cut text stops 30pt above the page-break rule (a padded row); page 2 splits the
+    // first column in its second row, so its lattice numbers the same x range 0-1 there
+    const page1 = [
+      text(76, 714, 'Budget'), text(304, 714, '713.64'),
+      text(76, 752, 'Payments of the fund were made every'), text(76, 764, 'month and reached all of the insured'), text(304, 752, 'Done'),
+      ...[700, 740, 800].map((y) => hRule(72, 460, y)), ...[72, 300, 460].map((x) => vRule(x, 700, 800)),
+    ];
+    const page2 = [
+      text(76, 86, 'residents in time.'),
+      text(76, 126, 'Score'), text(204, 126, 'max'), text(304, 126, '10'),
+      ...[72, 112, 152].map((y) => hRule(72, 460, y)), ...[72, 300, 460].map((x) => vRule(x, 72, 152)), vRule(200, 112, 152),
+    ];
+    const [t, ...rest] = tables(await extractPdf(makePdf([page1, page2])));
+    expect(rest).toHaveLength(0);
+    expect(rowTexts(t!)).toEqual([
+      ['Budget', '713.64'],
+      ['Payments of the fund were made every\nmonth and reached all of the insured\nresidents in time.', 'Done'],
+      ['Score', 'max', '10'],
+    ]);
+    // one column grid for both parts: the wide cells span the split column
+    expect(t!.rows[0]!.map((c) => [c.col, c.colSpan])).toEqual([[0, 2], [2, 1]]);
+    expect(t!.rows[2]!.map((c) => [c.col, c.colSpan])).toEqual([[0, 1], [1, 1], [2, 1]]);
+  });
+
+  it('finds a borderless table whose cells wrap above and below the row, and a merged row above it', async () => {
+    const page = [
+      text(72, 60, 'Self-evaluation form'),
+      // a row that does not fit the columns: its value is centred over two of them
+      text(72, 90, 'Name'), text(300, 90, 'Rural sewage treatment'),
+      text(72, 104, 'Level'), text(150, 104, 'Indicator'), text(300, 104, 'Target'), text(400, 104, 'Actual'),
+      text(150, 119, 'Villages with'), text(72, 126, 'Output'), text(300, 126, '>=25'), text(400, 126, '27'), text(150, 133, 'sewage works'),
+      text(72, 148, 'Output'), text(150, 148, 'Cost per village'), text(300, 148, '<=60'), text(400, 148, '57.8'),
+      text(150, 163, 'Share of works'), text(72, 170, 'Effect'), text(300, 170, '>=85%'), text(400, 170, '88%'), text(150, 177, 'running'),
+      text(72, 230, 'Preparer: Li      Date: 2024-06-24      Phone: 0730-5218876'),
+    ];
+    const model = await extractPdf(makePdf([page]));
+    const [t, ...rest] = tables(model);
+    expect(rest).toHaveLength(0);
+    expect(t!.confidence).toBeLessThan(1);
+    expect(rowTexts(t!)).toEqual([
+      ['Name', 'Rural sewage treatment'],
+      ['Level', 'Indicator', 'Target', 'Actual'],
+      ['Output', 'Villages with\nsewage works', '>=25', '27'],
+      ['Output', 'Cost per village', '<=60', '57.8'],
+      ['Effect', 'Share of works\nrunning', '>=85%', '88%'],
+    ]);
+    expect(t!.rows[0]![1]).toMatchObject({ col: 1, colSpan: 3 });
+    expect(paragraphs(model)).toEqual(['Self-evaluation form', 'Preparer: Li Date: 2024-06-24 Phone: 0730-5218876']);
+  });
+
   it('keeps a single cell cut off at the top of the next page in its table; another box is a text frame', async () => {
     const page1 = [
       text(76, 734, 'Budget'), text(304, 734, '713.64'),
@@ -275,6 +327,27 @@ describe.skipIf(!hasSoffice)('extractPdf on LibreOffice output', () => {
     const err = await extractPdf(new Uint8Array(fs.readFileSync(path.join(dir, 'enc', 'page.pdf')))).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.encrypted });
   }, 120_000);
+});
+
+describe('startsParagraph', () => {
+  const frame = { left: 72, right: 523, pitch: 1.5 };
+  // a line of `text` at the margin, 12pt, `n`-th line of page 1; full width unless x1 is given
+  const line = (n: number, text: string, x1 = 523, x0 = 72): PageLine => ({ runs: [], text, x0, x1, top: 100 + n * 18 - 10, bottom: 100 + n * 18 + 2, base: 100 + n * 18, size: 12, page: 1 });
+  const full = line(0, '填表人：孟雅琪      填报日期：2024 年 6 月 12 日      联系电话：0817-3325016');
+
+  it('starts a paragraph at an attachment label, a form title or a chapter heading after a full line', () => {
+    expect(startsParagraph(full, line(1, '附件 2', 110), frame, null)).toBe(true);
+    expect(startsParagraph(full, line(1, '2023 年度部门整体支出绩效自评表', 400, 150), frame, null)).toBe(true);
+    const title = line(0, '青岗县农业农村局 2023 年度高标准农田建设项目绩效自评报告', 515, 80);
+    expect(startsParagraph(title, line(1, '一、项目基本情况', 170), frame, null)).toBe(true);
+  });
+
+  it('keeps the wrapped tail of a sentence in its paragraph', () => {
+    const wrapping = line(0, '全县各乡镇均按时完成了年度任务，其中第一季度和第');
+    expect(startsParagraph(wrapping, line(1, '一、二季度完成情况较好。', 220), frame, 72)).toBe(false);
+    expect(startsParagraph(wrapping, line(1, '二季度的资金拨付进度明显快于上年同期，全年预算执行率达到 98.6%，较上年提高 3 个百分点', 523), frame, 72)).toBe(false);
+    expect(startsParagraph(line(0, '项目绩效评价结果详见附件 2 所列的项目支出绩效自评'), line(1, '表', 84), frame, 72)).toBe(false);
+  });
 });
 
 // ---- the shared corpus: doc.pdf was printed from the same report as dump-gbk.txt ----

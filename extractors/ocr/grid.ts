@@ -1,6 +1,7 @@
 // From ruling lines to table grids with spans. Rules that touch form one table; the distinct rule
 // positions are the grid's row and column boundaries; two neighbouring grid slots belong to the
 // same cell when no rule separates them (a merged cell is exactly a missing internal rule).
+import { boundaries, connectedRules, type Ruling } from '../ruling-grid.js';
 import type { Segment } from './rules.js';
 
 export interface GridCell {
@@ -24,68 +25,29 @@ export interface Grid {
 
 const mid = (a: number, b: number) => (a + b) / 2;
 
-/** Cluster positions closer than `tol` into their mean. */
-function cluster(values: number[], tol: number): number[] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const out: number[][] = [];
-  for (const v of sorted) {
-    const last = out[out.length - 1];
-    if (last && v - last[last.length - 1]! <= tol) last.push(v);
-    else out.push([v]);
-  }
-  return out.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
-}
-
-function touches(h: Segment, v: Segment, tol: number): boolean {
-  return v.x0 - tol <= h.x1 && v.x1 + tol >= h.x0 && h.y0 - tol <= v.y1 && h.y1 + tol >= v.y0;
-}
+/** A scanned rule as a ruling: across at its middle, half its pixel thickness either side. */
+const horizontalRuling = (s: Segment): Ruling => ({ at: mid(s.y0, s.y1), from: s.x0, to: s.x1, half: (s.y1 - s.y0) / 2 });
+const verticalRuling = (s: Segment): Ruling => ({ at: mid(s.x0, s.x1), from: s.y0, to: s.y1, half: (s.x1 - s.x0) / 2 });
 
 /** Tables on a page: groups of touching rules with at least two of each direction. */
 export function buildGrids(horizontal: Segment[], vertical: Segment[], tol = 8): Grid[] {
-  const all = [...horizontal, ...vertical];
-  const parent = all.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
-  horizontal.forEach((h, i) =>
-    vertical.forEach((v, j) => {
-      if (touches(h, v, tol)) parent[find(i)] = find(horizontal.length + j);
-    }),
-  );
-  const groups = new Map<number, { h: Segment[]; v: Segment[] }>();
-  all.forEach((s, i) => {
-    const g = groups.get(find(i)) ?? { h: [], v: [] };
-    (i < horizontal.length ? g.h : g.v).push(s);
-    groups.set(find(i), g);
-  });
   const grids: Grid[] = [];
-  for (const g of groups.values()) {
-    if (g.h.length < 2 || g.v.length < 2) continue;
-    const grid = gridOf(g.h, g.v, tol);
+  for (const g of connectedRules(horizontal.map(horizontalRuling), vertical.map(verticalRuling), tol)) {
+    if (g.hs.length < 2 || g.vs.length < 2) continue;
+    const grid = gridOf(g.hs, g.vs, tol);
     if (grid) grids.push(grid);
   }
   return grids.sort((a, b) => a.box[1] - b.box[1]);
 }
 
-function gridOf(hs: Segment[], vs: Segment[], tol: number): Grid | null {
-  const ys = cluster(hs.map((h) => mid(h.y0, h.y1)), tol);
-  const xs = cluster(vs.map((v) => mid(v.x0, v.x1)), tol);
+function gridOf(hs: Ruling[], vs: Ruling[], tol: number): Grid | null {
+  // a separator counts when rules cover half the slot's side, its ends left off (the crossing
+  // rules blur them)
+  const { xs, ys, horizontal, vertical } = boundaries(hs, vs, { tol, share: 0.5, inset: tol });
   if (ys.length < 2 || xs.length < 2) return null;
   const rows = ys.length - 1, cols = xs.length - 1;
-  // covered length of [a,b] by the segments lying on a boundary
-  const coverage = (segs: Array<[number, number]>, a: number, b: number) => {
-    const parts = segs.map(([s, e]) => [Math.max(s, a), Math.min(e, b)] as const).filter(([s, e]) => e > s).sort((p, q) => p[0] - q[0]);
-    let covered = 0, reach = a;
-    for (const [s, e] of parts) {
-      if (e <= reach) continue;
-      covered += e - Math.max(s, reach);
-      reach = e;
-    }
-    return b > a ? covered / (b - a) : 1;
-  };
-  const vOn = xs.map((x) => vs.filter((v) => Math.abs(mid(v.x0, v.x1) - x) <= tol).map((v) => [v.y0, v.y1] as [number, number]));
-  const hOn = ys.map((y) => hs.filter((h) => Math.abs(mid(h.y0, h.y1) - y) <= tol).map((h) => [h.x0, h.x1] as [number, number]));
-  // a separator counts when rules cover most of the slot's side (ends are blurred by the crossing rules)
-  const wallRight = (r: number, c: number) => coverage(vOn[c + 1]!, ys[r]! + tol, ys[r + 1]! - tol) >= 0.5;
-  const wallBelow = (r: number, c: number) => coverage(hOn[r + 1]!, xs[c]! + tol, xs[c + 1]! - tol) >= 0.5;
+  const wallRight = (r: number, c: number) => vertical(c + 1, r);
+  const wallBelow = (r: number, c: number) => horizontal(r + 1, c);
 
   const parent = Array.from({ length: rows * cols }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));

@@ -1,6 +1,7 @@
 // Ruled tables ("lattice" in Camelot's terms): the cell grid comes from the ruling lines. Rule
 // positions cluster into grid lines; a grid slot joins its neighbour where the rule between them
 // is missing, which is how a merged cell looks on paper. Text goes to the cell holding its centre.
+import { type Boundaries, boundaries, connectedRules } from '../ruling-grid.js';
 import { type Box, type Rule, type Run, runMiddle } from './geometry.js';
 
 /** Rules closer than this (points) are one grid line: double borders, 0.5pt rounding drift. */
@@ -40,52 +41,6 @@ function mergeRules(rules: Rule[]): Rule[] {
   return out;
 }
 
-function cluster(values: number[]): number[] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const groups: number[][] = [];
-  for (const v of sorted) {
-    const g = groups[groups.length - 1];
-    if (g && v - g[g.length - 1]! <= SNAP) g.push(v);
-    else groups.push([v]);
-  }
-  return groups.map((g) => g.reduce((s, v) => s + v, 0) / g.length);
-}
-
-/** Length of [a, b] covered by the given rules. */
-function coverage(rules: Rule[], at: number, a: number, b: number): number {
-  const spans = rules
-    .filter((r) => Math.abs(r.at - at) <= SNAP && r.to > a && r.from < b)
-    .map((r) => [Math.max(a, r.from), Math.min(b, r.to)] as const)
-    .sort((p, q) => p[0] - q[0]);
-  let covered = 0;
-  let end = a;
-  for (const [s, e] of spans) {
-    if (e <= end) continue;
-    covered += e - Math.max(s, end);
-    end = e;
-  }
-  return covered;
-}
-
-/** Connected groups of crossing or touching horizontal and vertical rules. */
-function components(hs: Rule[], vs: Rule[]): { hs: Rule[]; vs: Rule[] }[] {
-  const all = [...hs, ...vs];
-  const parent = all.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
-  hs.forEach((h, i) => {
-    vs.forEach((v, j) => {
-      if (v.at >= h.from - SNAP && v.at <= h.to + SNAP && h.at >= v.from - SNAP && h.at <= v.to + SNAP) parent[find(i)] = find(hs.length + j);
-    });
-  });
-  const groups = new Map<number, { hs: Rule[]; vs: Rule[] }>();
-  all.forEach((r, i) => {
-    const g = groups.get(find(i)) ?? { hs: [], vs: [] };
-    (r.horizontal ? g.hs : g.vs).push(r);
-    groups.set(find(i), g);
-  });
-  return [...groups.values()];
-}
-
 /**
  * The ruled grids of a page, single boxes included: a box is a page border or a text frame, or the
  * last cell of a table that a page break cut off, which only the page before can tell (layout.ts).
@@ -94,14 +49,14 @@ export function findLattices(rules: Rule[]): Lattice[] {
   const hs = mergeRules(rules.filter((r) => r.horizontal));
   const vs = mergeRules(rules.filter((r) => !r.horizontal));
   const out: Lattice[] = [];
-  for (const comp of components(hs, vs)) {
+  for (const comp of connectedRules(hs, vs, SNAP)) {
     if (comp.hs.length < 2 || comp.vs.length < 1) continue;
     closeOpenSides(comp);
     if (comp.vs.length < 2) continue;
-    const xs = cluster(comp.vs.map((v) => v.at));
-    const ys = cluster(comp.hs.map((h) => h.at));
-    if (xs.length < 2 || ys.length < 2) continue;
-    const lattice = buildGrid(xs, ys, comp.hs, comp.vs);
+    // a border counts when rules cover most of the slot edge: a rule stopping 1pt short still counts
+    const grid = boundaries(comp.hs, comp.vs, { tol: SNAP, share: 0.6, inset: 0 });
+    if (grid.xs.length < 2 || grid.ys.length < 2) continue;
+    const lattice = buildGrid(grid);
     if (lattice.regions.length >= 1) out.push(lattice);
   }
   return out.sort((a, b) => a.box[1] - b.box[1]);
@@ -127,12 +82,9 @@ function closeOpenSides(comp: { hs: Rule[]; vs: Rule[] }): void {
   if (bottom > maxY + SNAP) comp.hs.push({ horizontal: true, at: bottom, from: left, to: right });
 }
 
-function buildGrid(xs: number[], ys: number[], hs: Rule[], vs: Rule[]): Lattice {
+function buildGrid({ xs, ys, horizontal: hasH, vertical: hasV }: Boundaries): Lattice {
   const nr = ys.length - 1;
   const nc = xs.length - 1;
-  // a border counts when rules cover most of the slot edge: a rule stopping 1pt short still counts
-  const hasH = (i: number, c: number) => coverage(hs, ys[i]!, xs[c]!, xs[c + 1]!) >= 0.6 * (xs[c + 1]! - xs[c]!);
-  const hasV = (j: number, r: number) => coverage(vs, xs[j]!, ys[r]!, ys[r + 1]!) >= 0.6 * (ys[r + 1]! - ys[r]!);
   const slots = Array.from({ length: nr }, () => new Array<number>(nc).fill(-1));
   const regions: Region[] = [];
   for (let r = 0; r < nr; r++) {

@@ -160,6 +160,7 @@ export function startsParagraph(prev: PageLine, next: PageLine, frame: TextFrame
   if (prev.x1 < frame.right - 2 * em) return true; // the previous line stopped short: it ended
   const base = contX ?? frame.left;
   if (next.x0 > base + 0.9 * em) return true; // an indented first line
+  if (opensBlock(next, frame)) return true;
   // a marker at the margin starts an item only after a finished sentence: a wrap can put
   // "一、" at a line start ("…标准统" / "一、程序到位…"), and a list run into its lead-in
   // ("主要职责是：" / "1、组织拟订…") is one paragraph in the source
@@ -167,6 +168,29 @@ export function startsParagraph(prev: PageLine, next: PageLine, frame: TextFrame
 }
 
 const SENTENCE_END = /[。；;！!？?]$/;
+
+/** An attachment label on a line of its own: "附件 2", "附表1：", "附件二". */
+const ATTACHMENT = /^附[件表]\s*[\d一二三四五六七八九十]{1,3}\s*[：:]?$/;
+/** A form title: "2023 年度部门整体支出绩效自评表", "项目支出绩效自评表（2023 年度）". */
+const FORM_TITLE = /表(\s*[（(][^（()）]{1,12}[)）])?$/;
+/** A chapter marker of a heading: 第一部分, 一、, （一）; digits ("1.") number list items as well. */
+const HEADING_MARKER = /^(第[一二三四五六七八九十百\d]+部分|[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百]+\s*[)）])/;
+
+/**
+ * A line that opens a block of its own whatever came before: a form's attachment label or title,
+ * a chapter heading. Each is short (it stops well short of the right edge, so no wrap carries on
+ * after it) and has no sentence punctuation, which a sentence tail wrapped to a new line
+ * ("一、二季度完成情况较好。") has. Without this, "…联系电话：0817-3325016" followed by "附件 2"
+ * became one paragraph and the next form lost its attachment, and a centred report title took the
+ * first heading into it.
+ */
+function opensBlock(line: PageLine, frame: TextFrame): boolean {
+  const text = line.text.trim();
+  if (line.x1 > frame.right - 2 * line.size || /[，,。；;！!？?]/.test(text) || text.length > 40) return false;
+  if (ATTACHMENT.test(text)) return true;
+  if (HEADING_MARKER.test(text)) return true;
+  return FORM_TITLE.test(text) && text.length >= 6 && !/^[\d.%]/.test(text);
+}
 
 /** Page numbers as printed in headers and footers: "1", "1/5", "Page 3", "3 of 5". */
 const PAGE_NUMBER = /^(\d{1,4}|\d{1,4}\s*\/\s*\d{1,4}|(page\s*)?\d{1,4}(\s*of\s*\d{1,4})?)$/i;
