@@ -17,8 +17,12 @@ export interface OcrBench {
   pages: number;
   pagesPerMinute: number;
   peakRssMb: number;
+  /** CPU time per page, every thread counted: unlike pages per minute, barely moved by other load on the machine */
+  cpuMsPerPage: number;
   /** native `tesseract -l chi_sim` (OMP_THREAD_LIMIT=1, one process per core), null when not installed */
   nativePagesPerMinute: number | null;
+  /** the native processes' CPU time per page (Linux /proc), null when unknown */
+  nativeCpuMsPerPage: number | null;
 }
 
 const isPdf = (bytes: Uint8Array) => Buffer.from(bytes.subarray(0, 1024)).includes('%PDF-');
@@ -39,20 +43,41 @@ export async function benchOcr(files: string[]): Promise<OcrBench> {
     }
   }
   const pages = inputs.reduce((n, { bytes }) => n + (isPdf(bytes) ? 0 : (tiffPageSizes(bytes)?.length ?? 1)), pngs.filter((p) => p.endsWith('.pgm')).length);
-  if (pages === 0) return { pages: 0, pagesPerMinute: 0, peakRssMb: 0, nativePagesPerMinute: null };
+  if (pages === 0) return { pages: 0, pagesPerMinute: 0, peakRssMb: 0, cpuMsPerPage: 0, nativePagesPerMinute: null, nativeCpuMsPerPage: null };
   try {
     // warm-up on the small test fixture: starts the worker pool
     await extractImage(new Uint8Array(fs.readFileSync(new URL('../test/fixtures/ocr-table.png', import.meta.url))), { source: 'warm-up', limits: defaultLimits });
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
-    const started = performance.now();
+    const started = performance.now(), cpu = process.cpuUsage();
     for (const { file, bytes } of inputs) await extract(file, bytes);
     const minutes = (performance.now() - started) / 60_000;
+    const { user, system } = process.cpuUsage(cpu);
     clearInterval(sampler);
-    return { pages, pagesPerMinute: pages / minutes, peakRssMb: Math.round(peak / 1e6), nativePagesPerMinute: await benchNative(pngs) };
+    const childCpu = childCpuMs();
+    const native = await benchNative(pngs);
+    const nativeCpu = childCpu === null ? null : childCpuMs();
+    return {
+      pages,
+      pagesPerMinute: pages / minutes,
+      peakRssMb: Math.round(peak / 1e6),
+      cpuMsPerPage: Math.round((user + system) / 1000 / pages),
+      nativePagesPerMinute: native,
+      nativeCpuMsPerPage: native === null || nativeCpu === null || childCpu === null ? null : Math.round((nativeCpu - childCpu) / pngs.length),
+    };
   } finally {
     await terminateOcr();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (ms) of this process's finished children: fields 16–17 of /proc/self/stat, in clock ticks (100 a second on Linux). */
+function childCpuMs(): number | null {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'latin1').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
   }
 }
 

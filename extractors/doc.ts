@@ -7,11 +7,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Block, DocModel } from '../schemas/model.js';
+import type { Block, DocModel, Message } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
 import { cleanText } from '../src/normalize/text.js';
-import { docxToModel } from './docx.js';
+import { docxToModel, errorText } from './docx.js';
 import { classifyWordOle, type WordFlavour } from './ole2.js';
 
 /** Upper bound for one conversion, below the per-document limit: a hung soffice must not eat it all. */
@@ -32,6 +32,22 @@ export async function extractDoc(bytes: Uint8Array, ctx: ExtractContext): Promis
   const code = converted.timedOut ? ErrorCode.timeout : ErrorCode.corrupt;
   if (flavour !== 'word97') throw new IngestError(code, `LibreOffice cannot convert this ${versionName(flavour)} document: ${converted.failure}`);
   return fallbackText(bytes, converted.failure, code);
+}
+
+/**
+ * RTF: Word's "Save as RTF", and what many export systems write under a .doc name. LibreOffice
+ * converts it as it converts a .doc; the record's format is 'doc', the family users file it under.
+ */
+export async function extractRtf(bytes: Uint8Array, ctx: ExtractContext): Promise<DocModel> {
+  const soffice = findSoffice();
+  if (!soffice) throw new IngestError(ErrorCode.missingTool, `RTF needs LibreOffice to convert it (soffice not found on PATH); ${INSTALL_HINT}`);
+  const converted = await convertToDocx(soffice, bytes, ctx);
+  if (!('docx' in converted)) {
+    throw new IngestError(converted.timedOut ? ErrorCode.timeout : ErrorCode.corrupt, `LibreOffice cannot convert this RTF: ${converted.failure}`);
+  }
+  const model = await docxToModel(converted.docx, ctx, 'doc');
+  const note: Message = { code: 'rtf-converted', message: 'content is RTF, read through LibreOffice; stored with format "doc"', severity: 'info', stage: 'extract' };
+  return { ...model, messages: [note, ...model.messages] };
 }
 
 // word-extractor reads only the Word 97 format
@@ -152,7 +168,7 @@ async function fallbackText(bytes: Uint8Array, failure: string, code: ErrorCode)
     const doc = await new WordExtractor().extract(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     body = doc.getBody();
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorText(err);
     const hint = code === ErrorCode.missingTool ? `; ${INSTALL_HINT}` : '';
     throw new IngestError(code, `cannot convert the .doc (${failure}) and word-extractor cannot read it (${reason})${hint}`, { cause: err });
   }

@@ -123,6 +123,10 @@ function dedupe<T extends { type: string; message: string }>(messages: T[]): T[]
   });
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/**
+ * A library's message on one line: xmldom ends its own with "\n@#[line:undefined,col:undefined]",
+ * which would split the stored error over lines of `docingest failures` (one failure a line).
+ */
+export function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').replace(/\t/g, ' ').trim();
 }

@@ -26,6 +26,8 @@ export function decodeTextReport(bytes: Uint8Array): DecodedText {
   const b = bytes;
   const messages: Message[] = [];
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: new TextDecoder('utf-8').decode(b.subarray(3)), encoding: 'utf-8', messages };
+  // UTF-32 LE's BOM starts with UTF-16 LE's; TextDecoder has no UTF-32, and read as UTF-16 it is NUL-strewn nonsense
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return { text: decodeUtf32le(b.subarray(4)), encoding: 'utf-32le', messages };
   if (b[0] === 0xff && b[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(b.subarray(2)), encoding: 'utf-16le', messages };
   if (b[0] === 0xfe && b[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(b.subarray(2)), encoding: 'utf-16be', messages };
   const utf16 = utf16WithoutBom(b);
@@ -83,6 +85,16 @@ function assertChineseGb(bytes: Uint8Array): void {
       `text is not UTF-8 and reads as GB18030 only as nonsense (${Math.round(share * 100)}% of its ${chars} multi-byte characters are common Chinese): another encoding such as Big5 or Shift-JIS, which docingest does not read; convert it to UTF-8`,
     );
   }
+}
+
+function decodeUtf32le(bytes: Uint8Array): string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chars: string[] = [];
+  for (let at = 0; at + 4 <= bytes.length; at += 4) {
+    const cp = view.getUint32(at, true);
+    chars.push(cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) ? String.fromCodePoint(cp) : '\uFFFD');
+  }
+  return chars.join('');
 }
 
 export interface DamagedText {

@@ -4,7 +4,7 @@ import type { DocModel } from '../schemas/model.js';
 import type { Detected } from './detect.js';
 import { extractText } from '../extractors/text.js';
 import { extractDocx, refuseZip } from '../extractors/docx.js';
-import { extractDoc } from '../extractors/doc.js';
+import { extractDoc, extractRtf } from '../extractors/doc.js';
 import { extractHtml } from '../extractors/html.js';
 import { extractPdf } from '../extractors/pdf.js';
 import { extractImage } from '../extractors/image.js';
@@ -44,6 +44,7 @@ export const extractors: Partial<Record<Detected, Extractor>> = {
   // no model from a zip, but a precise refusal: cut short, or which other package it is
   zip: refuseZip,
   doc: extractDoc,
+  rtf: extractRtf,
   html: extractHtml,
   pdf: extractPdf,
   png: extractImage,

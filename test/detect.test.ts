@@ -45,6 +45,8 @@ describe('detectFormat: by content, never by name', () => {
     ['XML prolog (XHTML)', '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><p>x</p></body></html>'],
     ['comment first (Word "Save as Web Page")', '<!-- saved from url --><html><body><p>x</p></body></html>'],
     ['fragment starting with <meta>', '<meta charset="gbk"><table><tr><td>1</td></tr></table>'],
+    ['XML prolog then DOCTYPE (XHTML 1.0)', '<?xml version="1.0" encoding="gb2312"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><body><p>x</p></body></html>'],
+    ['fragment starting with <table> (cut out of a portal page)', '<table border="1"><tr><td>项目名称</td><td>1</td></tr></table>'],
   ])('HTML: %s', (_name, html) => {
     expect(detectFormat(Buffer.from(html, 'utf8'))).toBe('html');
   });
@@ -66,6 +68,16 @@ describe('detectFormat: by content, never by name', () => {
     expect(detectFormat(Buffer.from('d2bba1a2b2bfc3c5b8c5bff6', 'hex'))).toBe('text'); // 一、部门概况 in GB18030
     expect(detectFormat(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('项目\n', 'utf16le')]))).toBe('text');
     expect(detectFormat(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('项目\n', 'utf16le').swap16()]))).toBe('text');
+  });
+
+  it('UTF-16 without a BOM is text (and HTML when it is a page); 16-bit binary numbers are not', () => {
+    const dump = '一、部门概况\n\t项目名称\n\t年度预算\n\t713.64\n';
+    expect(detectFormat(Buffer.from(dump, 'utf16le'))).toBe('text');
+    expect(detectFormat(Buffer.from(dump, 'utf16le').swap16())).toBe('text');
+    expect(detectFormat(Buffer.from('<html><body><p>项目</p></body></html>', 'utf16le'))).toBe('html');
+    const samples = Buffer.alloc(4096);
+    for (let i = 0; i < samples.length; i += 2) samples[i] = (i * 37) & 0xff; // little-endian values below 256
+    expect(detectFormat(samples)).toBe('binary');
   });
 
   it('binary: NUL bytes or many control bytes; empty: no bytes', () => {

@@ -167,6 +167,44 @@ describe('extractPdf on generated PDFs', () => {
     expect(t!.rows[2]!.map((c) => [c.col, c.colSpan])).toEqual([[0, 1], [1, 1], [2, 1]]);
   });
 
+  it('drops the empty rest of a split row and carries a merge over the page break', async () => {
+    // rows 2-4 of column 0 are one merged cell ("Group"): no rules between them in that column
+    const page1 = [
+      text(76, 714, 'Head'), text(204, 714, 'Value'),
+      text(76, 750, 'Group'), text(204, 734, 'a'), text(204, 754, 'b'), text(204, 774, 'b2'),
+      ...[700, 720, 780].map((y) => hRule(72, 460, y)), hRule(200, 460, 740), hRule(200, 460, 760),
+      vRule(72, 700, 780), vRule(200, 700, 780), vRule(460, 700, 780),
+    ];
+    const page2 = [
+      // the bordered, empty rest of the last row, then the merge goes on beside "c"
+      text(204, 100, 'c'),
+      ...[72, 84, 104].map((y) => hRule(72, 460, y)), vRule(72, 72, 104), vRule(200, 72, 104), vRule(460, 72, 104),
+      text(76, 124, 'Total'), text(204, 124, '9'), hRule(72, 460, 130), vRule(72, 104, 130), vRule(200, 104, 130), vRule(460, 104, 130),
+    ];
+    const [t, ...rest] = tables(await extractPdf(makePdf([page1, page2])));
+    expect(rest).toHaveLength(0);
+    expect(rowTexts(t!)).toEqual([['Head', 'Value'], ['Group', 'a'], ['^', 'b'], ['^', 'b2'], ['^', 'c'], ['Total', '9']]);
+    expect(t!.rows[1]![0]!.rowSpan).toBe(4);
+  });
+
+  it('joins a one-ideograph tail to a short label cut by the page break, not a label of its own', async () => {
+    // a narrow first column: "Level" fills it on one line, as "部门名" of "部门名称" does
+    const cutTable = (tail: string[]) => {
+      const page1 = [
+        text(76, 714, 'Unit'), text(114, 714, 'Health bureau'),
+        text(76, 774, 'Level'), text(114, 774, 'Output'),
+        ...[700, 720, 780].map((y) => hRule(72, 460, y)), ...[72, 110, 460].map((x) => vRule(x, 700, 780)),
+      ];
+      const page2 = [...tail, text(76, 106, 'Rate'), text(114, 106, '95%'), ...[72, 92, 112].map((y) => hRule(72, 460, y)), ...[72, 110, 460].map((x) => vRule(x, 72, 112))];
+      return makePdf([page1, page2]);
+    };
+    // F2 prints "C" as 标
+    const [joined] = tables(await extractPdf(cutTable([`BT /F2 10 Tf 76 ${H - 86} Td (C) Tj ET`])));
+    expect(rowTexts(joined!)).toEqual([['Unit', 'Health bureau'], ['Level\n标', 'Output'], ['Rate', '95%']]);
+    const [own] = tables(await extractPdf(cutTable([text(76, 86, 'Cost')])));
+    expect(rowTexts(own!)).toEqual([['Unit', 'Health bureau'], ['Level', 'Output'], ['Cost', ''], ['Rate', '95%']]);
+  });
+
   it('finds a borderless table whose cells wrap above and below the row, and a merged row above it', async () => {
     const page = [
       text(72, 60, 'Self-evaluation form'),

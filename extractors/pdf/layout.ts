@@ -27,8 +27,8 @@ export interface PageTable {
   confidence: number;
   /** top and bottom of each row, for the page-break test */
   rowBoxes: [number, number][];
-  /** cells whose text fills them to the bottom right corner without a closing stop: a page break may have cut it */
-  open: Set<Cell>;
+  /** cells whose text fills them to the bottom right corner without a closing stop: a page break may have cut it (see runsToEdge) */
+  open: Map<Cell, Cut>;
 }
 
 type Item = { kind: 'table'; top: number; table: PageTable } | { kind: 'line'; top: number; line: PageLine };
@@ -41,7 +41,7 @@ export function latticeRows(l: Lattice, page: number): PageTable {
   const kept = starts.map((s, r) => (s ? starts.slice(0, r).filter(Boolean).length : -1));
   const rows: Cell[][] = [];
   const rowBoxes: [number, number][] = [];
-  const open = new Set<Cell>();
+  const open = new Map<Cell, Cut>();
   const floor = rowFloors(l);
   for (let r = 0; r < nr; r++) {
     if (!starts[r]) continue;
@@ -60,7 +60,8 @@ export function latticeRows(l: Lattice, page: number): PageTable {
           continued: false,
           place: { page, row: rowIndex, col: g.c0, box },
         };
-        if (runsToEdge(lines, g.box, floor.get(g.r1) ?? 0)) open.add(cell);
+        const cut = runsToEdge(lines, g.box, floor.get(g.r1) ?? 0);
+        if (cut) open.set(cell, cut);
         row.push(cell);
       } else {
         row.push({ text: '', col: g.c0, colSpan: g.c1 - g.c0, rowSpan: 1, continued: true, place: { page, row: rowIndex, col: g.c0, box } });
@@ -96,17 +97,34 @@ function rowFloors(l: Lattice): Map<number, number> {
  * least six ems long: a label that happens to fill a narrow column ("成本指标", "100%") does not
  * count. A closing stop ("。") ends the text.
  */
-function runsToEdge(lines: Line[], box: Box, floor: number): boolean {
+function runsToEdge(lines: Line[], box: Box, floor: number): Cut | null {
   const last = lines[lines.length - 1];
-  if (!last || /[。；;！!？?]$/.test(last.text)) return false;
+  if (!last || /[。；;！!？?]$/.test(last.text)) return null;
   // the text ran down to the bottom border: a centred text that simply ended leaves room below
-  if (box[3] - last.bottom > Math.max(6 + 0.6 * last.size, floor + 0.5 * last.size)) return false;
+  if (box[3] - last.bottom > Math.max(6 + 0.6 * last.size, floor + 0.5 * last.size)) return null;
   const startsLeft = last.x0 - box[0] <= 6 + 0.5 * last.size;
   // a wrapped line may stop up to two ems short: a closing quote or stop cannot start a line, so
   // "里”。" moves down as one piece
-  if (lines.length >= 2) return startsLeft && last.x1 + 2.5 * last.size >= box[2] - 6;
-  return startsLeft && last.x1 + last.size >= box[2] - 6 && last.x1 - last.x0 >= 6 * last.size;
+  if (lines.length >= 2) {
+    if (startsLeft && last.x1 + 2.5 * last.size >= box[2] - 6) return 'text';
+    // centred text: a line above fills the width and the last, short line stands in the middle
+    // ("年度资" / "金", where "（万" may not close a line and went on to the next page)
+    const full = lines.slice(0, -1).some((l) => l.x0 - box[0] <= 6 + 0.5 * l.size && l.x1 + l.size >= box[2] - 6);
+    return full && Math.abs((last.x0 + last.x1) / 2 - (box[0] + box[2]) / 2) < 0.5 * last.size ? 'text' : null;
+  }
+  if (!startsLeft || last.x1 + last.size < box[2] - 6) return null;
+  return last.x1 - last.x0 >= 6 * last.size ? 'text' : 'label';
 }
+
+/**
+ * How a cell may have been cut: 'text' wrapped or ran long to the corner; 'label' is one short line
+ * that fills a narrow column ("部门名" of "部门名称"), which a whole label ("成本指标") does as well,
+ * so it counts as cut only when what stands below it is a wrap's tail (see continueCells).
+ */
+type Cut = 'text' | 'label';
+
+/** The tail of a label wrapped in a narrow column: one or two ideographs ("称", "款", "效性"), never a label of its own. */
+const LABEL_TAIL = /^[\u4e00-\u9fff]{1,2}[）)]?$/;
 
 /** A single ruled box: a table's last cell cut off by the page break, or else a frame around text. */
 interface PageBox {
@@ -159,21 +177,23 @@ function continues(prev: Table, prevLast: PageTable, next: PageTable, bodyBottom
  * the row holds nothing but the rest of cut cells. Then every piece of text moves up into the cell
  * above it and the row goes. Returns whether it goes.
  */
-function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>): boolean {
+function continueCells(rows: Cell[][], first: Cell[], open: Map<Cell, Cut>): boolean {
   const last = rows[rows.length - 1];
   if (!last) return false;
   const above = first.map((b) => {
     const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
     return a && (a.continued ? originOf(rows, a) : a);
   });
-  const cut = first.some((b, k) => !b.continued && b.text !== '' && above[k] && open.has(above[k]));
+  const cutAbove = (b: Cell, a: Cell | undefined) => a !== undefined && (open.get(a) === 'text' || (open.get(a) === 'label' && LABEL_TAIL.test(b.text)));
+  const cut = first.some((b, k) => !b.continued && b.text !== '' && cutAbove(b, above[k]));
   // a value the row above printed in full (no continued slot, not cut) with nothing below it, or
-  // a row that brings nothing but the rest of cut cells
+  // a row that brings nothing but the rest of cut cells; an empty cell merged down the new page is
+  // the rest of a merged label ("数量指标" over two indicator rows), not an empty value
   const partial =
     first.some((b) => {
       const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
-      return b.text === '' && a && !a.continued && a.text !== '' && !open.has(a);
-    }) || first.every((b, k) => b.continued || b.text === '' || (above[k] && open.has(above[k])));
+      return b.text === '' && b.rowSpan === 1 && a && !a.continued && a.text !== '' && open.get(a) !== 'text';
+    }) || first.every((b, k) => b.continued || b.text === '' || cutAbove(b, above[k]));
   const aligned = first.every((b, k) => b.continued || b.text === '' || above[k]);
   if (!cut || !partial || !aligned) return false;
   first.forEach((b, k) => {
@@ -181,6 +201,45 @@ function continueCells(rows: Cell[][], first: Cell[], open: Set<Cell>): boolean 
     if (a && !b.continued && b.text !== '') a.text = a.text ? `${a.text}\n${b.text}` : b.text;
   });
   return true;
+}
+
+/**
+ * A first row with no text at all, cell for cell under the last row's cells: the empty rest of a
+ * row the page break split (LibreOffice prints "二、经费控制情况（万元）" on one page and the rest of
+ * its padding, bordered, on the next).
+ */
+function restOfEmptyRow(rows: Cell[][], first: Cell[]): boolean {
+  const last = rows[rows.length - 1];
+  return last !== undefined && first.every((b) => b.text === '' && last.some((c) => c.col === b.col && c.colSpan === b.colSpan));
+}
+
+/**
+ * Text that cannot open a label of its own and so goes on from the cell above: a bracketed unit
+ * ("（万元）", not a numbering "（一）") or one or two ideographs. A cut header "一级指⏎标" above a
+ * new group's label "产出指标（50 分）" looks the same in the geometry; only the text tells them apart.
+ */
+const WRAP_REST = /^([（(](?![一二三四五六七八九十\d]+\s*[)）])|[\u4e00-\u9fff]{1,2}[）)]?$)/;
+
+/**
+ * A cell merged down over the page break goes on as a cell of the next page's first row: an empty
+ * cell under a continued slot (a merge still running when the page ended: "绩效指标" over the
+ * indicator rows) continues that merge; a merged cell under a cut one (its text fills it to the
+ * corner) holds the rest of its text ("年度资⏎金" / "（万⏎元）" over the fund rows).
+ */
+function continueMerges(rows: Cell[][], first: Cell[], open: Map<Cell, Cut>): void {
+  const last = rows[rows.length - 1];
+  if (!last) return;
+  for (const b of first) {
+    if (b.continued) continue;
+    const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
+    if (!a) continue;
+    if (b.text === '' && a.continued) b.continued = true;
+    else if (b.rowSpan > 1 && !a.continued && open.get(a) === 'text' && WRAP_REST.test(b.text)) {
+      a.text = `${a.text}\n${b.text}`;
+      b.text = '';
+      b.continued = true;
+    }
+  }
 }
 
 /**
@@ -262,7 +321,7 @@ export function layoutDocument(pages: PageContent[]): Block[] {
   const frame = measureFrame(narrative, pages[0]?.width ?? 595);
   const blocks: Block[] = [];
   let para: { lines: PageLine[]; contX: number | null } | null = null;
-  let lastTable: { table: Table; part: PageTable; open: Set<Cell> } | null = null;
+  let lastTable: { table: Table; part: PageTable; open: Map<Cell, Cut> } | null = null;
   let prevItem: Item | null = null;
   let tableCount = 0;
 
@@ -288,9 +347,10 @@ export function layoutDocument(pages: PageContent[]): Block[] {
         const part = it.table.rows.slice(header);
         const rows = part.map((row) => row.map((c) => ({ ...c, place: { ...c.place, table: t.place.table } })));
         // the part's open cells, as the copies that go into the joined table
-        part.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && lastTable!.open.add(rows[r]![k]!)));
+        part.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && lastTable!.open.set(rows[r]![k]!, it.table.open.get(c)!)));
         alignColumns([...t.rows, ...rows]);
-        if (rows[0] && continueCells(t.rows, rows[0], lastTable.open)) rows.shift();
+        if (rows[0] && (restOfEmptyRow(t.rows, rows[0]) || continueCells(t.rows, rows[0], lastTable.open))) rows.shift();
+        if (rows[0]) continueMerges(t.rows, rows[0], lastTable.open);
         const offset = t.rows.length;
         rows.forEach((row, i) => row.forEach((c) => (c.place.row = offset + i)));
         t.rows.push(...rows);
@@ -304,8 +364,8 @@ export function layoutDocument(pages: PageContent[]): Block[] {
           place: { page: it.table.page, table: index, box: it.table.box },
         };
         blocks.push(t);
-        const open = new Set<Cell>();
-        it.table.rows.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && open.add(t.rows[r]![k]!)));
+        const open = new Map<Cell, Cut>();
+        it.table.rows.forEach((row, r) => row.forEach((c, k) => it.table.open.has(c) && open.set(t.rows[r]![k]!, it.table.open.get(c)!)));
         lastTable = { table: t, part: it.table, open };
       }
     } else {

@@ -195,7 +195,7 @@ function buildGrid(lines: PageLine[], linePieces: Line[][], columns: [number, nu
     rows,
     confidence: STREAM_CONFIDENCE,
     rowBoxes: cells.map((row) => [Math.min(...row.flat().map((l) => l.top)), Math.max(...row.flat().map((l) => l.bottom))]),
-    open: new Set(),
+    open: new Map(),
   };
 }
 
@@ -233,6 +233,6 @@ function buildTable(rowsPieces: Line[][], page: number): PageTable | null {
     rows,
     confidence: STREAM_CONFIDENCE,
     rowBoxes: rowsPieces.map((ps) => [Math.min(...ps.map((p) => p.top)), Math.max(...ps.map((p) => p.bottom))]),
-    open: new Set(),
+    open: new Map(),
   };
 }
