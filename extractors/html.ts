@@ -4,7 +4,7 @@ import type { DocModel, Message } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import { utf16WithoutBom } from '../src/detect.js';
 import { htmlToModel } from './html-model.js';
-import { damagedMessage, decodeDamaged, gb2312Share } from './text.js';
+import { damagedMessage, decodeDamaged, gb2312Share, looksLikeChineseGb } from './text.js';
 
 export function extractHtml(bytes: Uint8Array): DocModel {
   const decoded = decodeHtml(bytes);
@@ -52,17 +52,25 @@ export function decodeHtml(bytes: Uint8Array): DecodedHtml {
   }
   const utf8 = tryDecode('utf-8', b);
   if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8', messages };
-  const gb = tryDecode('gb18030', b);
+  // only when GB18030 makes Chinese of it: a UTF-8 page cut inside a character is often valid GB18030 too
+  const chinese = looksLikeChineseGb(b);
+  const gb = chinese ? tryDecode('gb18030', b) : undefined;
   if (gb !== undefined) {
     if (label === 'utf-8') messages.push(charsetMessage('page declares UTF-8 but is not valid UTF-8; decoded as GB18030'));
     return { text: gb, encoding: 'gb18030', messages };
   }
   if (label === 'utf-8') {
+    // a damaged GBK page under a UTF-8 declaration is still GBK
+    const best = chinese ? decodeDamaged(b, ['utf-8', 'gb18030']) : undefined;
+    if (best?.encoding === 'gb18030') {
+      messages.push(charsetMessage(`page declares UTF-8 but is GB18030 Chinese; ${best.invalid} invalid byte sequence(s) (a cut or damaged file) were replaced with U+FFFD`));
+      return { text: best.text, encoding: 'gb18030', messages };
+    }
     messages.push(charsetMessage('page declares UTF-8 but holds invalid byte sequences; they were replaced with U+FFFD'));
     return { text: new TextDecoder('utf-8').decode(b), encoding: 'utf-8', messages };
   }
-  const damaged = decodeDamaged(b, ['utf-8', 'gb18030']);
-  if (damaged === undefined) throw new IngestError(ErrorCode.unreadable, 'HTML declares no charset and is neither UTF-8 nor GB18030');
+  const damaged = decodeDamaged(b, chinese ? ['utf-8', 'gb18030'] : ['utf-8']);
+  if (damaged === undefined) throw new IngestError(ErrorCode.unreadable, 'HTML declares no charset and is neither UTF-8 nor GB18030 Chinese');
   messages.push(damagedMessage('html-charset', damaged));
   return { text: damaged.text, encoding: damaged.encoding, messages };
 }

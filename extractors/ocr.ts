@@ -14,7 +14,6 @@ import { deskew } from './ocr/deskew.js';
 import { isNoise, isPageNumber, joinLines, margins, paragraphs } from './ocr/layout.js';
 import { ocrPage, type OcrPage, type OcrTable } from './ocr/page.js';
 import { grayFromRgba, type Gray } from './ocr/raster.js';
-
 import { ocrWorkerCount } from './ocr/scheduler.js';
 
 export { terminateOcr } from './ocr/scheduler.js';

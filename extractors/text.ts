@@ -32,21 +32,35 @@ export function decodeTextReport(bytes: Uint8Array): DecodedText {
   if (b[0] === 0xfe && b[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(b.subarray(2)), encoding: 'utf-16be', messages };
   const utf16 = utf16WithoutBom(b);
   if (utf16 !== null) return { text: new TextDecoder(utf16).decode(b), encoding: utf16, messages };
-  // 'gbk' and 'gb2312' garble 4-byte sequences in Node's ICU; gb18030 decodes all three
-  for (const label of ['utf-8', 'gb18030']) {
-    try {
-      const text = new TextDecoder(label, { fatal: true }).decode(b);
-      if (label === 'gb18030') assertChineseGb(b);
-      return { text, encoding: label, messages };
-    } catch (err) {
-      if (err instanceof IngestError) throw err;
-    }
+  // 'gbk' and 'gb2312' garble 4-byte sequences in Node's ICU; gb18030 decodes all three. Much UTF-8
+  // Chinese is also valid GB18030 (E9 A1 B9 reads as one GB character and a half), so a UTF-8 file
+  // cut inside a character is told from GB text by what GB18030 would make of it.
+  const chinese = looksLikeChineseGb(b);
+  const labels = chinese ? ['utf-8', 'gb18030'] : ['utf-8'];
+  for (const label of labels) {
+    const text = tryDecode(label, b);
+    if (text !== undefined) return { text, encoding: label, messages };
   }
-  const damaged = decodeDamaged(b, ['utf-8', 'gb18030']);
-  if (damaged === undefined) throw new IngestError(ErrorCode.unreadable, 'text is neither UTF-8, UTF-16 nor GB18030');
-  if (damaged.encoding === 'gb18030') assertChineseGb(b);
+  const damaged = decodeDamaged(b, labels);
+  if (damaged === undefined) {
+    if (chinese) throw new IngestError(ErrorCode.unreadable, 'text is neither UTF-8, UTF-16 nor GB18030');
+    const { chars, share } = gb2312Share(b);
+    const invalid = new TextDecoder('utf-8').decode(b).split('\uFFFD').length - 1;
+    throw new IngestError(
+      ErrorCode.unreadable,
+      `text is not UTF-8 (${invalid} invalid sequences: badly damaged, or another encoding such as Big5 or Shift-JIS, which docingest does not read), and as GB18030 only ${Math.round(share * 100)}% of its ${chars} multi-byte characters would be common Chinese; convert it to UTF-8`,
+    );
+  }
   messages.push(damagedMessage('text-encoding', damaged));
   return { text: damaged.text, encoding: damaged.encoding, messages };
+}
+
+function tryDecode(label: string, bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder(label, { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -76,15 +90,13 @@ export function gb2312Share(bytes: Uint8Array): { chars: number; share: number }
   return { chars, share: chars === 0 ? 1 : gb2312 / chars };
 }
 
-/** Refuse GB18030-decodable bytes that are really Big5 or Shift-JIS (see gb2312Share). */
-function assertChineseGb(bytes: Uint8Array): void {
+/**
+ * Whether GB18030 reads these bytes as Chinese (see gb2312Share): Big5, Shift-JIS and UTF-8 Chinese
+ * (about a third) do not. Too few characters to tell counts as yes.
+ */
+export function looksLikeChineseGb(bytes: Uint8Array): boolean {
   const { chars, share } = gb2312Share(bytes);
-  if (chars >= 20 && share < 0.8) {
-    throw new IngestError(
-      ErrorCode.unreadable,
-      `text is not UTF-8 and reads as GB18030 only as nonsense (${Math.round(share * 100)}% of its ${chars} multi-byte characters are common Chinese): another encoding such as Big5 or Shift-JIS, which docingest does not read; convert it to UTF-8`,
-    );
-  }
+  return chars < 20 || share >= 0.8;
 }
 
 function decodeUtf32le(bytes: Uint8Array): string {

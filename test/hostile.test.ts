@@ -107,6 +107,18 @@ describe('hostile inputs: no format needed', () => {
     }
   });
 
+  it('UTF-8 Chinese cut inside its last character, though also valid GB18030, is read as UTF-8 (text and HTML)', async () => {
+    const title = '2022年度部门整体支出绩效自评报告';
+    const body = `${'项目名称年度预算'.repeat(10)}完`;
+    const cut = (s: string) => Buffer.from(s, 'utf8').subarray(0, -1);
+    const text = await run('cut-cjk.txt', cut(`${title}\n${body}`));
+    const html = await run('cut-cjk.html', cut(`<html><head><meta charset="utf-8"></head><body><p>${title}</p><p>${body}`));
+    for (const record of [text, html]) {
+      expect(record.document.title).toBe(title);
+      expect(record.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/invalid byte sequence/) }));
+    }
+  });
+
   it('UTF-16 text without a BOM is read as text, not refused as binary', async () => {
     const dump = '2022年度部门整体支出绩效自评报告\n一、部门概况\n\t项目名称\n\t示例项目\n\t年度预算\n\t713.64\n';
     for (const [name, data] of [['le.txt', Buffer.from(dump, 'utf16le')], ['be.txt', Buffer.from(dump, 'utf16le').swap16()]] as const) {

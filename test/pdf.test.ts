@@ -165,6 +165,14 @@ describe('extractPdf on generated PDFs', () => {
     // one column grid for both parts: the wide cells span the split column
     expect(t!.rows[0]!.map((c) => [c.col, c.colSpan])).toEqual([[0, 2], [2, 1]]);
     expect(t!.rows[2]!.map((c) => [c.col, c.colSpan])).toEqual([[0, 1], [1, 1], [2, 1]]);
+    // the same padded row with a value under "Done" on the next page: a row sized to its text, then a new row
+    const [u] = tables(await extractPdf(makePdf([page1, [...page2, text(304, 86, 'Pending')]])));
+    expect(rowTexts(u!).map((r) => r.filter((c) => c !== ''))).toEqual([
+      ['Budget', '713.64'],
+      ['Payments of the fund were made every\nmonth and reached all of the insured', 'Done'],
+      ['residents in time.', 'Pending'],
+      ['Score', 'max', '10'],
+    ]);
   });
 
   it('drops the empty rest of a split row and carries a merge over the page break', async () => {
@@ -244,6 +252,17 @@ describe('extractPdf on generated PDFs', () => {
     const model = await extractPdf(makePdf([page1, page2]));
     expect(tables(model).map(rowTexts)).toEqual([[['Budget', '713.64'], ['Note: figures in 10k yuan.'], ['Source: final accounts.']]]);
     expect(paragraphs(model)).toEqual(['Framed text.']);
+  });
+
+  it('takes a box closing the page for the first row of the table opening the next page', async () => {
+    const page1 = [text(72, 100, 'Basic data.'), text(76, 774, 'Staff (persons)'), ...[760, 780].map((y) => hRule(72, 460, y)), vRule(72, 760, 780), vRule(460, 760, 780)];
+    const page2 = [
+      text(76, 86, 'Authorized'), text(304, 86, '56'), text(76, 106, 'Actual'), text(304, 106, '52'),
+      ...[72, 92, 112].map((y) => hRule(72, 460, y)), ...[72, 300, 460].map((x) => vRule(x, 72, 112)),
+    ];
+    const model = await extractPdf(makePdf([page1, page2]));
+    expect(tables(model).map(rowTexts)).toEqual([[['Staff (persons)'], ['Authorized', '56'], ['Actual', '52']]]);
+    expect(paragraphs(model)).toEqual(['Basic data.']);
   });
 
   it('reads a label turned by a quarter inside its cell', async () => {

@@ -8,7 +8,7 @@
 // on cleared paper, as one line, numbers by eng): about 1.6 s per form page in all.
 import { buildGrids, type Grid, type GridCell } from './grid.js';
 import { crop, inkRatio, upscale2, type Gray } from './raster.js';
-import { fixOcrLine, joinWords, meanConfidence, recognizeLines, unionBox, type OcrLine, type OcrWord } from './recognize.js';
+import { recognizeLines, unionBox, type OcrLine } from './recognize.js';
 import { findRules } from './rules.js';
 import { PSM } from './scheduler.js';
 
@@ -269,52 +269,24 @@ async function readOutside(img: Gray, grids: Grid[], threshold: number): Promise
   const pad = 20;
   const [x0, y0] = [Math.max(0, ink[0] - pad), Math.max(0, ink[1] - pad)];
   const lines = await recognizeLines(crop(blanked, x0, y0, ink[2] + pad, ink[3] + pad), PSM.AUTO, x0, y0);
-  const reread = await Promise.all(lines.map((line) => rereadDoubtful(blanked, line)));
+  // a line with a doubtful word is read again on its own, as is and at twice the size; the
+  // surest reading wins ("…自评胡" on the page, "…自评表" alone)
+  const reread = await Promise.all(
+    lines.map(async (line) => {
+      if (Math.min(...line.words.map((w) => w.confidence)) >= RETRY_BELOW) return line;
+      const [x0, y0, x1, y1] = line.box;
+      const m = 4, left = Math.max(0, x0 - m), top = Math.max(0, y0 - m);
+      const area = crop(blanked, x0 - m, y0 - m, x1 + m, y1 + m);
+      const readings = [
+        line,
+        ...(await recognizeLines(area, PSM.SINGLE_LINE, left, top)),
+        ...scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_LINE), 0.5, left, top),
+      ];
+      return readings.reduce((best, r) => (r.confidence > best.confidence ? r : best));
+    }),
+  );
   const marked = await Promise.all(reread.map((line) => rereadMarker(blanked, line)));
   return marked.sort((a, b) => a.box[1] - b.box[1]);
-}
-
-/** Words either side of a doubtful word read again with it: context for the recognizer. */
-const CONTEXT_WORDS = 2;
-
-/**
- * A line with doubtful words has those words read again, each with a few words either side, as
- * is and at twice the size; per stretch the surest reading wins ("…自评胡" on the page, "…自评表"
- * alone). Only the stretch, not the whole line: a line runs 40 characters and a doubtful word is
- * one or two, and reading the line twice more cost a sixth of a text page's OCR time.
- */
-async function rereadDoubtful(img: Gray, line: OcrLine): Promise<OcrLine> {
-  const { words } = line;
-  const stretches: Array<[number, number]> = [];
-  words.forEach((w, i) => {
-    if (w.confidence >= RETRY_BELOW) return;
-    const from = Math.max(0, i - CONTEXT_WORDS), to = Math.min(words.length - 1, i + CONTEXT_WORDS);
-    const last = stretches[stretches.length - 1];
-    if (last && from <= last[1] + 1) last[1] = to;
-    else stretches.push([from, to]);
-  });
-  if (stretches.length === 0) return line;
-  const m = 4;
-  const readings = await Promise.all(stretches.map(async ([from, to]) => {
-    // cut halfway into the gaps to the neighbouring words, so no neighbour's glyph is cut in two
-    const left = from > 0 ? (words[from - 1]!.box[2] + words[from]!.box[0]) / 2 : line.box[0] - m;
-    const right = to < words.length - 1 ? (words[to]!.box[2] + words[to + 1]!.box[0]) / 2 : line.box[2] + m;
-    const x0 = Math.max(0, Math.floor(left)), y0 = Math.max(0, line.box[1] - m);
-    const area = crop(img, x0, y0, right, line.box[3] + m);
-    const once = await recognizeLines(area, PSM.SINGLE_LINE, x0, y0);
-    const twice = scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_LINE), 0.5, x0, y0);
-    const own = words.slice(from, to + 1);
-    const candidates = [own, once.flatMap((l) => l.words), twice.flatMap((l) => l.words)].filter((c) => c.length > 0);
-    return candidates.reduce((best, c) => (meanConfidence(c) > meanConfidence(best) ? c : best));
-  }));
-  const out: OcrWord[] = [];
-  let at = 0;
-  stretches.forEach(([from, to], k) => {
-    out.push(...words.slice(at, from), ...readings[k]!);
-    at = to + 1;
-  });
-  out.push(...words.slice(at));
-  return { text: fixOcrLine(joinWords(out.map((w) => w.text))), box: unionBox(out.map((w) => w.box)), confidence: meanConfidence(out), words: out };
 }
 
 const CJK = /[\u3400-\u9fff]/;

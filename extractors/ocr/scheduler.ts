@@ -39,8 +39,8 @@ export async function makeWorker(lang: OcrLang = 'chi_sim', langPath = langPathO
     ]);
     // tessedit_do_invert off: by default tesseract reads every doubtful line a second time in
     // negative, in case it is white on black; on scans of forms that never wins, and it makes a
-    // doubtful cell cost twice (measured: a form page's PSM 3 pass 20% faster, the same text).
-    // A dark-filled cell is turned positive by page.ts before it is read.
+    // doubtful cell cost twice (measured: a form page's PSM 3 pass 20% faster, the same text;
+    // white-on-black cells would now need turning positive before they are read)
     await worker.setParameters({ preserve_interword_spaces: '1', user_defined_dpi: '200', tessedit_do_invert: '0' });
     return worker;
   } catch (err) {

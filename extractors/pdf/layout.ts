@@ -4,7 +4,7 @@
 //   whole document: headers/footers dropped, lines joined into paragraphs, a table that runs over a
 //   page break joined into one.
 import type { Block, Cell, Paragraph, Table } from '../../schemas/model.js';
-import { cleanText, squash } from '../../src/normalize/text.js';
+import { cleanText, isPlaceholder, squash } from '../../src/normalize/text.js';
 import { type Box, type Rule, type Run, round1 } from './geometry.js';
 import { assignRuns, findLattices, type Lattice } from './lattice.js';
 import { CJK, findFurniture, groupLines, type Line, linesBox, linesText, measureFrame, type PageLine, startsParagraph } from './lines.js';
@@ -100,31 +100,37 @@ function rowFloors(l: Lattice): Map<number, number> {
 function runsToEdge(lines: Line[], box: Box, floor: number): Cut | null {
   const last = lines[lines.length - 1];
   if (!last || /[。；;！!？?]$/.test(last.text)) return null;
-  // the text ran down to the bottom border: a centred text that simply ended leaves room below
-  if (box[3] - last.bottom > Math.max(6 + 0.6 * last.size, floor + 0.5 * last.size)) return null;
+  // the text ran down to the bottom border: a centred text that simply ended leaves room below;
+  // as much room as the row's other cells leave is the row's padding, but a row sized to its text
+  // leaves the same, so such a cut is 'loose' (see continueCells)
+  const room = box[3] - last.bottom;
+  if (room > Math.max(6 + 0.6 * last.size, floor + 0.5 * last.size)) return null;
+  const text: Cut = room > 6 + 0.6 * last.size ? 'loose' : 'text';
   const startsLeft = last.x0 - box[0] <= 6 + 0.5 * last.size;
   // a wrapped line may stop up to two ems short: a closing quote or stop cannot start a line, so
   // "里”。" moves down as one piece
   if (lines.length >= 2) {
-    if (startsLeft && last.x1 + 2.5 * last.size >= box[2] - 6) return 'text';
+    if (startsLeft && last.x1 + 2.5 * last.size >= box[2] - 6) return text;
     // centred text: a line above fills the width and the last, short line stands in the middle
     // ("年度资" / "金", where "（万" may not close a line and went on to the next page)
     const full = lines.slice(0, -1).some((l) => l.x0 - box[0] <= 6 + 0.5 * l.size && l.x1 + l.size >= box[2] - 6);
-    return full && Math.abs((last.x0 + last.x1) / 2 - (box[0] + box[2]) / 2) < 0.5 * last.size ? 'text' : null;
+    return full && Math.abs((last.x0 + last.x1) / 2 - (box[0] + box[2]) / 2) < 0.5 * last.size ? text : null;
   }
   if (!startsLeft || last.x1 + last.size < box[2] - 6) return null;
-  return last.x1 - last.x0 >= 6 * last.size ? 'text' : 'label';
+  return last.x1 - last.x0 >= 6 * last.size ? text : 'label';
 }
 
 /**
- * How a cell may have been cut: 'text' wrapped or ran long to the corner; 'label' is one short line
+ * How a cell may have been cut: 'text' wrapped or ran long to the corner ('loose': its last line
+ * stops as far above the border as the row's padding); 'label' is one short line
  * that fills a narrow column ("部门名" of "部门名称"), which a whole label ("成本指标") does as well,
  * so it counts as cut only when what stands below it is a wrap's tail (see continueCells).
  */
-type Cut = 'text' | 'label';
+type Cut = 'text' | 'loose' | 'label';
+const isCut = (kind: Cut | undefined) => kind === 'text' || kind === 'loose';
 
-/** The tail of a label wrapped in a narrow column: one or two ideographs ("称", "款", "效性"), never a label of its own. */
-const LABEL_TAIL = /^[\u4e00-\u9fff]{1,2}[）)]?$/;
+/** The tail of a label or figure wrapped in a narrow column: one or two ideographs ("称", "款", "效性") or a "%" ("99.17" / "%"), never a value of its own. */
+const LABEL_TAIL = /^([\u4e00-\u9fff]{1,2}[）)]?|[%％])$/;
 
 /** A single ruled box: a table's last cell cut off by the page break, or else a frame around text. */
 interface PageBox {
@@ -153,6 +159,12 @@ function sameTableAcrossBreak(prev: PageTable, next: PageTable, bodyBottom: numb
   if (Math.abs(prev.box[0] - next.box[0]) > 3 || Math.abs(prev.box[2] - next.box[2]) > 3) return false;
   const firstRow = next.rowBoxes[firstRowIndex];
   return firstRow !== undefined && bodyBottom - prev.box[3] < firstRow[1] - firstRow[0] + 3;
+}
+
+/** A box low on its page with nothing under it, and a row's height, not a frame around the page's text. */
+function closesPage(b: PageBox, body: PageLine[], pageHeight: number): boolean {
+  const [, top, , bottom] = b.table.box;
+  return bottom - top < pageHeight / 4 && !body.some((l) => l.top >= bottom);
 }
 
 const rowKey = (row: Cell[]) => row.map((c) => squash(c.text)).join('|');
@@ -184,7 +196,9 @@ function continueCells(rows: Cell[][], first: Cell[], open: Map<Cell, Cut>): boo
     const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
     return a && (a.continued ? originOf(rows, a) : a);
   });
-  const cutAbove = (b: Cell, a: Cell | undefined) => a !== undefined && (open.get(a) === 'text' || (open.get(a) === 'label' && LABEL_TAIL.test(b.text)));
+  const cutAbove = (b: Cell, a: Cell | undefined) => a !== undefined && (isCut(open.get(a)) || (open.get(a) === 'label' && LABEL_TAIL.test(b.text)));
+  // an ellipsis row ("……", more lines left out) stands on its own: no cut text ends in one
+  if (first.some((b) => !b.continued && b.text !== '' && isPlaceholder(b.text))) return false;
   const cut = first.some((b, k) => !b.continued && b.text !== '' && cutAbove(b, above[k]));
   // a value the row above printed in full (no continued slot, not cut) with nothing below it, or
   // a row that brings nothing but the rest of cut cells; an empty cell merged down the new page is
@@ -192,10 +206,14 @@ function continueCells(rows: Cell[][], first: Cell[], open: Map<Cell, Cut>): boo
   const partial =
     first.some((b) => {
       const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
-      return b.text === '' && b.rowSpan === 1 && a && !a.continued && a.text !== '' && open.get(a) !== 'text';
+      return b.text === '' && b.rowSpan === 1 && a && !a.continued && a.text !== '' && !isCut(open.get(a));
     }) || first.every((b, k) => b.continued || b.text === '' || cutAbove(b, above[k]));
   const aligned = first.every((b, k) => b.continued || b.text === '' || above[k]);
-  if (!cut || !partial || !aligned) return false;
+  // a loose cut is a row sized to its text as much as a cut one: it holds only when nothing comes
+  // under a cell printed in full ("9320 人" under "1.86 万人" is a new row's value)
+  const loose = first.some((b, k) => b.text !== '' && above[k] && open.get(above[k]) === 'loose');
+  const fresh = first.some((b, k) => !b.continued && b.text !== '' && above[k] && above[k].text !== '' && !cutAbove(b, above[k]));
+  if (!cut || !partial || !aligned || (loose && fresh)) return false;
   first.forEach((b, k) => {
     const a = above[k];
     if (a && !b.continued && b.text !== '') a.text = a.text ? `${a.text}\n${b.text}` : b.text;
@@ -234,7 +252,7 @@ function continueMerges(rows: Cell[][], first: Cell[], open: Map<Cell, Cut>): vo
     const a = last.find((c) => c.col === b.col && c.colSpan === b.colSpan);
     if (!a) continue;
     if (b.text === '' && a.continued) b.continued = true;
-    else if (b.rowSpan > 1 && !a.continued && open.get(a) === 'text' && WRAP_REST.test(b.text)) {
+    else if (b.rowSpan > 1 && !a.continued && isCut(open.get(a)) && WRAP_REST.test(b.text)) {
       a.text = `${a.text}\n${b.text}`;
       b.text = '';
       b.continued = true;
@@ -303,11 +321,22 @@ export function layoutDocument(pages: PageContent[]): Block[] {
     return { p, tables, boxes, body };
   });
   const items: Item[] = [];
+  // the first thing on each page when it is a ruled table: a box closing the page before may be its first row
+  const openingTable = new Map<number, PageTable>();
+  for (const { p, tables, body } of bodies) {
+    const first = [...tables].sort((a, b) => a.box[1] - b.box[1])[0];
+    if (first && !body.some((l) => l.bottom <= first.box[1])) openingTable.set(p.page, first);
+  }
   for (const { p, tables, boxes, body } of bodies) {
     // a box is a table's cut-off last cell when it opens the page right under a table that filled the page before
     const top = Math.min(...tables.map((t) => t.box[1]), ...body.map((l) => l.top));
     const prev = items[items.length - 1];
-    const boxTables = boxes.filter((b) => b.table.box[1] <= top && prev?.kind === 'table' && sameTableAcrossBreak(prev.table, b.table, bottomOf(prev.table.page)));
+    const next = openingTable.get(p.page + 1);
+    // a box that closes the page is the first row of the table that opens the next one when only
+    // that row fitted ("一、财政供养人员情况（人）" over the staffing rows)
+    const boxTables = boxes.filter(
+      (b) => (b.table.box[1] <= top && prev?.kind === 'table' && sameTableAcrossBreak(prev.table, b.table, bottomOf(prev.table.page))) || (next && closesPage(b, body, p.height) && sameTableAcrossBreak(b.table, next, bottomOf(p.page))),
+    );
     const boxLines = boxes.filter((b) => !boxTables.includes(b)).flatMap((b) => b.lines);
     const stream = findStreamTables([...body, ...boxLines], p.page);
     const pageItems: Item[] = [
