@@ -62,17 +62,24 @@ function checkSize(size: ImageSize | null, ctx: ExtractContext) {
  * @napi-rs/canvas 0.1.80 kills the process (SIGSEGV, or a Rust panic that aborts) instead of throwing
  * on a PNG without an IDAT chunk (a file cut inside its first ~40 bytes) or a JPEG cut before its
  * start-of-scan header. Refuse those before decoding: the extraction pool survives such a crash as
- * "extractor crashed", an in-process run does not.
+ * "extractor crashed", an in-process run does not. A file cut later, inside its image data, decodes
+ * without a word into a picture whose lower part is blank, and OCR finds nothing there: the end
+ * marker (PNG's IEND chunk, JPEG's EOI) must be present, or the file is truncated.
  */
 function assertImageData(bytes: Uint8Array): void {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b[0] === 0x89) {
+    let data = false;
     for (let i = 8; i + 8 <= b.length; i += 12 + b.readUInt32BE(i)) {
       const type = b.toString('latin1', i + 4, i + 8);
-      if (type === 'IDAT') return;
-      if (type === 'IEND') throw new IngestError(ErrorCode.corrupt, 'PNG has no image data (no IDAT chunk)');
+      if (type === 'IDAT') data = true;
+      if (type === 'IEND') {
+        if (data) return;
+        throw new IngestError(ErrorCode.corrupt, 'PNG has no image data (no IDAT chunk)');
+      }
     }
-    throw new IngestError(ErrorCode.truncated, 'PNG is cut short before its image data');
+    if (!data) throw new IngestError(ErrorCode.truncated, 'PNG is cut short before its image data');
+    throw new IngestError(ErrorCode.truncated, `PNG is cut short inside its image data: no IEND chunk (${b.length} bytes read)`);
   }
   if (b[0] === 0xff) {
     for (let i = 2; i + 4 <= b.length; ) {
@@ -82,8 +89,11 @@ function assertImageData(bytes: Uint8Array): void {
       if (marker === 0xd9) throw new IngestError(ErrorCode.corrupt, 'JPEG ends before any image data (no start-of-scan)');
       const length = b.readUInt16BE(i + 2);
       if (marker === 0xda) {
-        if (i + 2 + length <= b.length) return;
-        break;
+        if (i + 2 + length > b.length) break;
+        // 0xFF in the entropy-coded data is stuffed as FF 00, so FF D9 after the scan header is the
+        // end-of-image marker (an embedded thumbnail's EOI comes before the first scan)
+        if (b.indexOf(Buffer.from([0xff, 0xd9]), i + 2 + length) >= 0) return;
+        throw new IngestError(ErrorCode.truncated, `JPEG is cut short inside its image data: no end-of-image marker (${b.length} bytes read)`);
       }
       i += 2 + length;
     }

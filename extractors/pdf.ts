@@ -11,12 +11,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
-import type { DocModel, Message } from '../schemas/model.js';
+import type { Block, DocModel, Message } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
 import { type Matrix, multiply, pageRules, pageRuns, type PathOps, uprightFrame } from './pdf/geometry.js';
 import { layoutDocument, type PageContent } from './pdf/layout.js';
-import { extractScannedPdf, ocrPdfPages, withOcrPages } from './ocr.js';
+import { assemble, extractScannedPdf, ocrPdfPages, withOcrPages } from './ocr.js';
 
 const pdfjsDir = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 
@@ -108,18 +108,46 @@ function unmappedGlyphs(p: PdfPage): Message[] {
   return [{ code: 'pdf-unmapped-glyphs', message: `page ${p.page}: ${count} characters have no Unicode mapping in their font and were not extracted correctly`, severity: 'warning', stage: 'extract', place: { page: p.page } }];
 }
 
+/** The pages that could not be read, as warnings in the model: what is missing and why. */
+function withLostPages(model: DocModel, lost: { page: number; error: IngestError }[]): DocModel {
+  const messages: Message[] = lost.map(({ page, error }) => ({
+    code: 'pdf-page-unreadable',
+    message: `page ${page} could not be read and is missing from the extraction: ${error.message}`,
+    severity: 'warning',
+    stage: 'extract',
+    place: { page },
+  }));
+  return messages.length > 0 ? { ...model, messages: [...model.messages, ...messages] } : model;
+}
+
+/**
+ * Text the pages draw but the layout placed nowhere (all of it slanted, say): an extraction that
+ * ends empty although the pages have text must say so, never pass as a blank document. Per page it
+ * would be noise: a blank page that keeps its running header and page number has text and no block.
+ */
+function unplacedText(pages: PdfPage[], blocks: Block[]): Message[] {
+  if (blocks.length > 0) return [];
+  const withText = pages.filter((p) => p.runs.length > 0);
+  const runs = withText.reduce((n, p) => n + p.runs.length, 0);
+  return [{ code: 'pdf-text-not-laid-out', message: `${runs} text runs on ${withText.length} page(s) (first: page ${withText[0]?.page}) could not be laid out into paragraphs or tables`, severity: 'warning', stage: 'extract', place: { page: withText[0]?.page } }];
+}
+
 export async function extractPdf(bytes: Uint8Array, ctx?: ExtractContext): Promise<DocModel> {
   const doc = await loadPdf(bytes);
   try {
     const pages: PdfPage[] = [];
     const scanned: number[] = [];
+    // a damaged page (a bad flate stream, a page-tree entry pointing at the wrong object) costs that
+    // page, not the report: the others are kept and the loss is stated where the page would be
+    const lost: { page: number; error: IngestError }[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       if (ctx?.signal?.aborted) throw new IngestError(ErrorCode.timeout, `extraction stopped at page ${n} of ${doc.numPages}`);
       let p: PdfPage;
       try {
         p = await readPage(doc, n);
       } catch (err) {
-        throw pdfError(err, bytes, n);
+        lost.push({ page: n, error: pdfError(err, bytes, n) });
+        continue;
       }
       if (p.runs.length === 0 && p.hasImages) {
         scanned.push(n); // a scanned page: OCR reads it (extractors/ocr.ts)
@@ -127,12 +155,22 @@ export async function extractPdf(bytes: Uint8Array, ctx?: ExtractContext): Promi
       }
       pages.push(p);
     }
+    if (lost.length === doc.numPages) {
+      const first = lost[0]!.error;
+      throw new IngestError(first.code, lost.length > 1 ? `${first.message} (none of the other ${lost.length - 1} pages can be read either)` : first.message, { cause: first });
+    }
     if (scanned.length === doc.numPages) return await extractScannedPdf(bytes, ctx);
     if (!pages.some((p) => p.runs.length > 0)) {
-      throw new IngestError(ErrorCode.noTextLayer, `none of the ${pages.length} pages has text; OCR is needed`);
+      if (scanned.length > 0) {
+        // the readable pages are scans and the others are damaged: OCR what can be read
+        return withLostPages(assemble(await ocrPdfPages(bytes, scanned, ctx), 'pdf-ocr'), lost);
+      }
+      throw new IngestError(ErrorCode.noTextLayer, `none of the ${pages.length} readable pages has text; OCR is needed`);
     }
-    const model: DocModel = { format: 'pdf', blocks: layoutDocument(pages), messages: pages.flatMap(unmappedGlyphs) };
-    return scanned.length > 0 ? withOcrPages(model, await ocrPdfPages(bytes, scanned, ctx)) : model;
+    const blocks = layoutDocument(pages);
+    const model: DocModel = { format: 'pdf', blocks, messages: [...pages.flatMap(unmappedGlyphs), ...unplacedText(pages, blocks)] };
+    const read = scanned.length > 0 ? withOcrPages(model, await ocrPdfPages(bytes, scanned, ctx)) : model;
+    return withLostPages(read, lost);
   } finally {
     await doc.destroy();
   }

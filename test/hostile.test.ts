@@ -359,4 +359,21 @@ describe.skipIf(!has('png'))('hostile images', () => {
     expect(err.code).toBe(ErrorCode.truncated);
     expect(err.message).toMatch(/^JPEG is cut short before its image data/);
   });
+
+  // a decoder fills the missing rows of an image cut inside its data with blank: OCR would find no
+  // text and the scan would pass as an empty document
+  it('a PNG or JPEG cut inside its image data (no IEND chunk, no end-of-image marker): truncated-file', async () => {
+    const canvas = createCanvas(300, 200);
+    const g = canvas.getContext('2d');
+    for (let y = 0; y < 200; y += 4) {
+      g.fillStyle = y % 8 ? '#fff' : '#333';
+      g.fillRect(0, y, 300, 4);
+    }
+    const png = await canvas.encode('png');
+    const pngCut = await refusal('cut-data.png', png.subarray(0, Math.floor(png.length * 0.5)));
+    expect([pngCut.code, pngCut.message]).toEqual([ErrorCode.truncated, expect.stringMatching(/^PNG is cut short inside its image data: no IEND/)]);
+    const jpeg = await canvas.encode('jpeg', 90);
+    const jpegCut = await refusal('cut-data.jpg', jpeg.subarray(0, Math.floor(jpeg.length * 0.8)));
+    expect([jpegCut.code, jpegCut.message]).toEqual([ErrorCode.truncated, expect.stringMatching(/^JPEG is cut short inside its image data/)]);
+  });
 });

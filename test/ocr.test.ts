@@ -8,7 +8,7 @@ import type { Cell, Paragraph, Table } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import { defaultLimits } from '../src/formats.js';
 import { extractImage, imageSize } from '../extractors/image.js';
-import { assemble, lowConfidence, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
+import { assemble, lowConfidence, ocrRasters, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
 import { estimateSkew } from '../extractors/ocr/deskew.js';
 import { buildGrids } from '../extractors/ocr/grid.js';
 import { isPageNumber } from '../extractors/ocr/layout.js';
@@ -199,6 +199,18 @@ describe('OCR of a page image (tesseract, chi_sim, offline)', () => {
       globalThis.fetch = realFetch;
     }
   }, 60_000);
+});
+
+describe('OCR of several pages at once', () => {
+  it('keeps page order while pages overlap on the workers', async () => {
+    // a page with a ruled two-cell table takes longer than a blank one: finishing order differs from page order
+    const ruled = page(600, 300, [[50, 50, 552, 52], [50, 150, 552, 152], [50, 50, 52, 152], [300, 50, 302, 152], [550, 50, 552, 152], [100, 90, 140, 110], [350, 90, 390, 110]]);
+    const blank = page(600, 300, []);
+    const pages = [ruled, blank, ruled, blank].map((image, i) => ({ page: i + 1, image, dpi: 200, unit: 1 }));
+    const out = await ocrRasters(pages);
+    expect(out.map((p) => p.page)).toEqual([1, 2, 3, 4]);
+    expect(out.map((p) => p.source.tables.length)).toEqual([1, 0, 1, 0]);
+  }, 30_000);
 });
 
 const canUnshare = await promisify(execFile)('unshare', ['-n', 'true']).then(() => true, () => false);

@@ -24,17 +24,18 @@ const TO_UNICODE = `/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 3 beginbfchar <41> <2F6C> <42> <E000> <43> <6807> endbfchar
 endcmap CMapName currentdict /CMap defineresource pop end end`;
 
-function makePdf(pages: string[][]): Uint8Array {
+/** `pageEntries[i]` is added to page i's dictionary (a /Rotate); `kids` replaces the page-tree kids (a damaged tree). */
+function makePdf(pages: string[][], pageEntries: string[] = [], kids?: string): Uint8Array {
   const objs: string[] = [];
   const first = 6; // page objects start here
   objs[1] = '<< /Type /Catalog /Pages 2 0 R >>';
-  objs[2] = `<< /Type /Pages /Kids [${pages.map((_, i) => `${first + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`;
+  objs[2] = `<< /Type /Pages /Kids [${kids ?? pages.map((_, i) => `${first + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`;
   objs[3] = '<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>';
   objs[4] = '<< /Type /Font /Subtype /Type1 /BaseFont /Courier /ToUnicode 5 0 R >>';
   objs[5] = `<< /Length ${TO_UNICODE.length} >>\nstream\n${TO_UNICODE}\nendstream`;
   pages.forEach((ops, i) => {
     const content = ops.join('\n');
-    objs[first + i * 2] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 ${H}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${first + 1 + i * 2} 0 R >>`;
+    objs[first + i * 2] = `<< /Type /Page ${pageEntries[i] ?? ''} /Parent 2 0 R /MediaBox [0 0 595 ${H}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${first + 1 + i * 2} 0 R >>`;
     objs[first + 1 + i * 2] = `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`;
   });
   let out = '%PDF-1.4\n';
@@ -332,6 +333,39 @@ describe('extractPdf on generated PDFs', () => {
     }
   });
 
+  it('reads a page turned by /Rotate 90 or 270 through the viewport, upright', async () => {
+    const page = [text(72, 100, 'Item'), text(300, 100, 'Amount'), text(72, 130, 'A sideways page keeps its text.')];
+    const model = await extractPdf(makePdf([page, page], ['/Rotate 90', '/Rotate 270']));
+    expect(paragraphs(model).filter((p) => p.includes('sideways'))).toHaveLength(2);
+    expect(model.blocks.map((b) => b.place.page)).toContain(2);
+    expect(model.messages).toEqual([]);
+  });
+
+  it('keeps the readable pages of a PDF with a damaged page and names the lost page in a warning', async () => {
+    const pages = [[text(72, 100, 'Page one survives.')], [text(72, 100, 'Page two is lost.')]];
+    // the second kid points at no object (a flipped byte in an object number)
+    const model = await extractPdf(makePdf(pages, [], '6 0 R 99 0 R'));
+    expect(paragraphs(model)).toEqual(['Page one survives.']);
+    expect(model.messages).toEqual([expect.objectContaining({ code: 'pdf-page-unreadable', severity: 'warning', stage: 'extract', place: { page: 2 } })]);
+    expect(model.messages[0]!.message).toMatch(/page 2 could not be read/);
+    // when no page can be read, nothing is kept: the file is corrupt
+    const none = await extractPdf(makePdf(pages, [], '98 0 R 99 0 R')).catch((e: unknown) => e);
+    expect(none).toMatchObject({ code: ErrorCode.corrupt, message: expect.stringMatching(/page 1/) });
+  });
+
+  it('warns when the pages have text but none of it could be laid out; slanted text alone is no text layer', async () => {
+    // a running header and a page number on every page and nothing else: all of it is page furniture
+    const furniture = (n: number) => [text(72, 40, 'Annual Report 2022', 8), text(280, 815, `- ${n} -`)];
+    const model = await extractPdf(makePdf([furniture(1), furniture(2), furniture(3)]));
+    expect(model.blocks).toEqual([]);
+    expect(model.messages).toEqual([expect.objectContaining({ code: 'pdf-text-not-laid-out', severity: 'warning', place: { page: 1 } })]);
+    const slanted = 'BT /F1 40 Tf 0.7071 0.7071 -0.7071 0.7071 150 300 Tm (DRAFT COPY) Tj ET';
+    await expect(extractPdf(makePdf([[slanted]]))).rejects.toMatchObject({ code: ErrorCode.noTextLayer });
+    // beside other text the watermark is left out without a warning
+    const withBody = await extractPdf(makePdf([[slanted, text(72, 100, 'Body text.')]]));
+    expect([paragraphs(withBody), withBody.messages]).toEqual([['Body text.'], []]);
+  });
+
   it('maps truncated and corrupt files to their error codes', async () => {
     const whole = reportPdf();
     const cut = await extractPdf(whole.subarray(0, whole.length >> 1)).catch((e: unknown) => e);
@@ -404,6 +438,13 @@ describe('startsParagraph', () => {
     expect(startsParagraph(wrapping, line(1, '一、二季度完成情况较好。', 220), frame, 72)).toBe(false);
     expect(startsParagraph(wrapping, line(1, '二季度的资金拨付进度明显快于上年同期，全年预算执行率达到 98.6%，较上年提高 3 个百分点', 523), frame, 72)).toBe(false);
     expect(startsParagraph(line(0, '项目绩效评价结果详见附件 2 所列的项目支出绩效自评'), line(1, '表', 84), frame, 72)).toBe(false);
+  });
+
+  it('joins a sentence over a page break but never over a page that was not read (damaged, or a scan read by OCR)', () => {
+    const last = { ...line(40, '全县各乡镇均按时完成了年度任务，其中第一季度和第'), page: 1 };
+    const tail = { ...line(0, '二季度的资金拨付进度明显快于上年同期，全年预算执行率达到 98.6%，较上年提高 3 个百分点'), page: 2 };
+    expect(startsParagraph(last, tail, frame, 72)).toBe(false);
+    expect(startsParagraph(last, { ...tail, page: 3 }, frame, 72)).toBe(true);
   });
 });
 

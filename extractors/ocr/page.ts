@@ -269,19 +269,19 @@ async function readOutside(img: Gray, grids: Grid[], threshold: number): Promise
   const pad = 20;
   const [x0, y0] = [Math.max(0, ink[0] - pad), Math.max(0, ink[1] - pad)];
   const lines = await recognizeLines(crop(blanked, x0, y0, ink[2] + pad, ink[3] + pad), PSM.AUTO, x0, y0);
-  // a line with a doubtful word is read again on its own, as is and at twice the size; the
-  // surest reading wins ("…自评胡" on the page, "…自评表" alone)
+  // a line with a doubtful word is read again on its own, at twice the size and, unless that
+  // reading is sure of every word, as is; the surest reading wins ("…自评胡" on the page,
+  // "…自评表" alone). The larger reading first: it wins more often (19 of 49 doubtful lines of a
+  // corpus report, the plain one 11), and a line is 40 characters of recognition each time
   const reread = await Promise.all(
     lines.map(async (line) => {
-      if (Math.min(...line.words.map((w) => w.confidence)) >= RETRY_BELOW) return line;
+      if (weakest([line]) >= RETRY_BELOW) return line;
       const [x0, y0, x1, y1] = line.box;
       const m = 4, left = Math.max(0, x0 - m), top = Math.max(0, y0 - m);
       const area = crop(blanked, x0 - m, y0 - m, x1 + m, y1 + m);
-      const readings = [
-        line,
-        ...(await recognizeLines(area, PSM.SINGLE_LINE, left, top)),
-        ...scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_LINE), 0.5, left, top),
-      ];
+      const larger = scaleBoxes(await recognizeLines(upscale2(area), PSM.SINGLE_LINE), 0.5, left, top);
+      const readings = [line, ...larger];
+      if (larger.length !== 1 || weakest(larger) < RETRY_BELOW) readings.push(...(await recognizeLines(area, PSM.SINGLE_LINE, left, top)));
       return readings.reduce((best, r) => (r.confidence > best.confidence ? r : best));
     }),
   );

@@ -153,6 +153,8 @@ export function measureFrame(lines: PageLine[], pageWidth: number): TextFrame {
 export function startsParagraph(prev: PageLine, next: PageLine, frame: TextFrame, contX: number | null): boolean {
   const em = Math.max(prev.size, next.size);
   if (Math.abs(prev.size - next.size) > 0.15 * em) return true;
+  // a page between them was not read here (damaged, or a scan that OCR reads): nothing joins over it
+  if (next.page > prev.page + 1) return true;
   if (next.page === prev.page) {
     const pitch = (next.base - prev.base) / next.size;
     if (pitch > Math.max(frame.pitch * 1.45, frame.pitch + 0.6)) return true; // extra space above
