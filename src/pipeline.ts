@@ -40,6 +40,15 @@ export async function extract(bytes: Uint8Array, source: string, options: Extrac
   const sections = recognizeSections(model);
   const document = describeDocument(model, recognized.forms);
   const findings: Message[] = [...model.messages, ...recognized.messages, ...audit(recognized.forms)];
+  if (recognized.forms.length === 0 && sections.length === 0 && model.blocks.length > 0) {
+    // a stored record with nothing in it looks like success: say so, so a reviewer finds these files
+    findings.push({
+      code: 'nothing-recognised',
+      severity: 'warning',
+      stage: 'recognize',
+      message: `the document has ${model.blocks.length} blocks of text and tables, but no form and no numbered section were recognised in them`,
+    });
+  }
   return validateRecord({
     document: {
       sha256: createHash('sha256').update(bytes).digest('hex'),
