@@ -1,20 +1,17 @@
 // The command line as a user runs it: `node bin/docingest.js …` in a child process, no build step.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bin, cliIn } from './helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DocumentRecord } from '../schemas/record.js';
 import { extract } from '../src/pipeline.js';
 
 const root = path.join(import.meta.dirname, '..');
-const bin = path.join(root, 'bin', 'docingest.js');
 let dir: string;
 
-function docingest(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const docingest = cliIn(() => dir, 120_000);
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docingest-cli-'));

@@ -1,24 +1,20 @@
 // Concurrency: extraction N at a time in the pool with one writer, and two ingests on one database —
 // the second exits with a clear message (exit 75) or, with --wait, waits for the first; never both
 // writing, never a damaged database.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { bin, cliIn } from './helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeVariants } from '../bench/corpus.js';
 import { ingest, RunLockedError } from '../src/ingest.js';
 import { Store } from '../src/store/index.js';
 
-const root = path.join(import.meta.dirname, '..');
-const bin = path.join(root, 'bin', 'docingest.js');
 let dir: string;
 
-function docingest(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const docingest = cliIn(() => dir, 180_000);
 
 function docingestAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [bin, ...args], { cwd: dir });

@@ -1,10 +1,10 @@
 // Nightly-run operations: incremental re-runs (no file read when nothing changed), the runs table,
 // limits with their own error codes, stored failures and --retry-failed, --redact, logs and progress.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { cliIn } from './helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePngHeader } from './fixtures/hostile/png.js';
 import { sampleFiles } from '../bench/corpus.js';
@@ -16,14 +16,10 @@ import { REDACTED, redactRecord } from '../src/redact.js';
 import { Store } from '../src/store/index.js';
 
 const root = path.join(import.meta.dirname, '..');
-const bin = path.join(root, 'bin', 'docingest.js');
 const hourAgo = () => new Date(Date.now() - 3600_000);
 let dir: string;
 
-function docingest(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const docingest = cliIn(() => dir, 120_000);
 
 /** The samples copied into `name`, with old mtimes (an archive nobody is writing to). */
 function copySamples(name: string): string {

@@ -1,23 +1,19 @@
 // kill -9 at any moment, run again: the database ends as an uninterrupted run leaves it. Each
 // document is stored in one transaction (WAL), so a killed run leaves whole documents or nothing of
 // one; the next run skips what is stored and does the rest.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { bin, cliIn } from './helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeVariants } from '../bench/corpus.js';
 import { Store } from '../src/store/index.js';
 
-const root = path.join(import.meta.dirname, '..');
-const bin = path.join(root, 'bin', 'docingest.js');
 let dir: string;
 
-function docingest(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const docingest = cliIn(() => dir, 180_000);
 
 const sortedExport = (db: string) => docingest('export', '--db', db).stdout.trim().split('\n').sort();
 
