@@ -233,7 +233,8 @@ async function main(): Promise<void> {
   await otherBench('pdf', 'benchPdf', [sharedFiles((f) => f === 'doc.pdf')]);
   // the page images only: scan.pdf holds the same pages, so OCR time would double for nothing
   await otherBench('ocr', 'benchOcr', [sharedFiles((f) => /^scan-p\d+\.png$/.test(f))]);
-  await otherBench('search', 'benchSearch', [Math.min(MAX_N, n)]);
+  // the search issue's figure is latency over 10,000 documents, whatever N the ingest part uses
+  await otherBench('search', 'benchSearch', [MAX_N]);
 }
 
 await main();
