@@ -18,10 +18,6 @@ export interface DecodedText {
 }
 
 /** Decode by BOM, then UTF-16 told by its NULs, then strict UTF-8, then GB18030 (a superset of GBK and GB2312). */
-export function decodeText(bytes: Uint8Array): string {
-  return decodeTextReport(bytes).text;
-}
-
 export function decodeTextReport(bytes: Uint8Array): DecodedText {
   const b = bytes;
   const messages: Message[] = [];

@@ -229,12 +229,8 @@ export async function ingest(store: IngestTarget, paths: string[], options: Inge
     runError = err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (pool) {
-      // Idle children are unref'd, so awaiting their exit alone would let Node end the process with an
-      // unsettled promise (exit code 13) under a top-level await; the timer keeps the loop alive.
-      const keepAlive = setInterval(() => {}, 1000);
-      await pool.close().finally(() => clearInterval(keepAlive));
-    }
+    // close() re-refs idle children while it waits for their exit, so a top-level await stays alive
+    if (pool) await pool.close();
   }
   if (fatal) runError ??= (fatal as { error: unknown }).error;
   summary.aborted = signal?.aborted ?? false;

@@ -363,27 +363,3 @@ function lastErrorLine(output: string): string {
   const line = lines.findLast((l) => /^(FATAL ERROR|[A-Za-z]*Error\b)/.test(l)) ?? lines.findLast((l) => /error/i.test(l)) ?? lines.at(-1) ?? '';
   return line.slice(0, 300);
 }
-
-let defaultPool: ExtractionPool | null = null;
-
-/** Size the shared pool (the run's concurrency option). A pool of another size is closed first: open it before the run. */
-export function openIsolation(options: PoolOptions = {}): ExtractionPool {
-  if (defaultPool && options.concurrency !== undefined && defaultPool.concurrency !== options.concurrency) {
-    void defaultPool.close();
-    defaultPool = null;
-  }
-  defaultPool ??= new ExtractionPool(options);
-  return defaultPool;
-}
-
-/** extract() on the file at `path`, in a child process of the shared pool. */
-export async function extractIsolated(path: string, source: string, options: IsolatedOptions = {}): Promise<DocumentRecord> {
-  return openIsolation().extract(path, source, options);
-}
-
-/** Stop the shared pool's children, so the CLI exits. */
-export async function closeIsolation(): Promise<void> {
-  const pool = defaultPool;
-  defaultPool = null;
-  await pool?.close();
-}

@@ -1,4 +1,4 @@
-// Hostile and broken inputs, made here in a temp folder, run the way a real run does (extractIsolated:
+// Hostile and broken inputs, made here in a temp folder, run the way a real run does (an ExtractionPool:
 // stat, child process, timeout). Each must end in its own clear error code, or a correct record:
 // never a crash of the run, never a hang, never a generic internal error.
 import fs from 'node:fs';

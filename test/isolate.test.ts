@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, IngestError } from '../src/errors.js';
-import { ExtractionPool, closeIsolation, extractIsolated } from '../src/isolate.js';
+import { ExtractionPool } from '../src/isolate.js';
 import { extract } from '../src/pipeline.js';
 
 let dir: string;
@@ -42,6 +42,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 let small: string;
 let big: string;
+const shared = new ExtractionPool();
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docingest-isolate-'));
   small = file('small.txt', '项目支出绩效自评表\n\t项目名称\n\t示例项目\n\n\t年度预算\n\t713.64\n');
@@ -49,7 +50,7 @@ beforeAll(() => {
   big = file('big.txt', Array.from({ length: 200_000 }, (_, i) => `\t项目${i}\n\t${i * 13}.${i % 100}\n\t≥95%\n`).join('\n'));
 });
 afterAll(async () => {
-  await closeIsolation();
+  await shared.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -187,18 +188,18 @@ describe('a document that hangs, crashes or is cancelled costs only itself', () 
   });
 });
 
-describe('extractIsolated (the shared pool)', () => {
+describe('ExtractionPool in a script', () => {
   it('extracts a file whose path has spaces and Chinese characters', async () => {
     const p = file('2023年度 项目支出 绩效自评.txt', '\t项目名称\n\t示例项目\n');
-    const record = await extractIsolated(p, p, {});
+    const record = await shared.extract(p, p, {});
     expect(record.document).toMatchObject({ source: p, format: 'text' });
   });
 
-  it('idle children do not keep a script alive, even without closeIsolation()', () => {
+  it('idle children do not keep a script alive, even without close()', () => {
     const script = file(
       'no-close.mts',
-      `import { extractIsolated } from ${JSON.stringify(path.resolve('src/isolate.ts'))};\n` +
-        `const r = await extractIsolated(${JSON.stringify(small)}, 'small', {});\nconsole.log(r.document.format);\n`,
+      `import { ExtractionPool } from ${JSON.stringify(path.resolve('src/isolate.ts'))};\n` +
+        `const r = await new ExtractionPool().extract(${JSON.stringify(small)}, 'small', {});\nconsole.log(r.document.format);\n`,
     );
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), timeout: 30_000, encoding: 'utf8' });
     expect(run.error).toBeUndefined(); // a spawnSync timeout would show here
@@ -206,11 +207,11 @@ describe('extractIsolated (the shared pool)', () => {
     expect(run.status).toBe(0);
   });
 
-  it('a top-level `await closeIsolation()` returns once the children are gone (no exit code 13)', () => {
+  it('a top-level `await close()` returns once the children are gone (no exit code 13)', () => {
     const script = file(
       'close.mts',
-      `import { closeIsolation, extractIsolated } from ${JSON.stringify(path.resolve('src/isolate.ts'))};\n` +
-        `await extractIsolated(${JSON.stringify(small)}, 'small', {});\nawait closeIsolation();\nconsole.log('closed');\n`,
+      `import { ExtractionPool } from ${JSON.stringify(path.resolve('src/isolate.ts'))};\n` +
+        `const pool = new ExtractionPool();\nawait pool.extract(${JSON.stringify(small)}, 'small', {});\nawait pool.close();\nconsole.log('closed');\n`,
     );
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), timeout: 30_000, encoding: 'utf8' });
     expect(run.stdout.trim()).toBe('closed');

@@ -7,7 +7,7 @@ import { type Block, type Cell, DocModel, type Table } from '../schemas/model.js
 import { extractPdf, loadPdf, readPage } from '../extractors/pdf.js';
 import { type PageLine, startsParagraph } from '../extractors/pdf/lines.js';
 import { extractText } from '../extractors/text.js';
-import { ErrorCode, IngestError } from '../src/errors.js';
+import { ErrorCode } from '../src/errors.js';
 import { squash } from '../src/normalize/text.js';
 
 // ---- a tiny PDF writer: Courier text (0.6 em per character), thin filled rectangles as rules ----

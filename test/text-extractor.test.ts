@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Block, Table } from '../schemas/model.js';
-import { decodeText, extractText } from '../extractors/text.js';
+import { decodeTextReport, extractText } from '../extractors/text.js';
+
+const decodeText = (bytes: Uint8Array) => decodeTextReport(bytes).text;
 import { ErrorCode, IngestError } from '../src/errors.js';
 
 const model = (text: string) => extractText(Buffer.from(text, 'utf8'));

@@ -41,7 +41,6 @@ export const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0
 export const runTop = (r: Run) => r.base - r.size * 0.85;
 export const runBottom = (r: Run) => r.base + r.size * 0.15;
 export const runMiddle = (r: Run) => r.base - r.size * 0.35;
-export const runBox = (r: Run): Box => [r.x0, runTop(r), r.x1, runBottom(r)];
 
 export function unionBox(boxes: Box[]): Box {
   return boxes.reduce<Box>((u, b) => [Math.min(u[0], b[0]), Math.min(u[1], b[1]), Math.max(u[2], b[2]), Math.max(u[3], b[3])], [Infinity, Infinity, -Infinity, -Infinity]);

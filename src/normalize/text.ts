@@ -58,8 +58,6 @@ export function parseNumber(raw: string | null | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** A rate "135.5%" -> 135.5; a bare fraction "0.95" stays 0.95 (the form printed it so). */
-export const parsePercent = parseNumber;
 
 /**
  * Dates as forms print them -> ISO "YYYY-MM-DD": 2023年7月4日, 2024.6.26, 2024-06-26, 2024/6/26.
