@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { extractImage } from '../extractors/image.js';
-import { extractScannedPdf, renderPdfPages, terminateOcr } from '../extractors/ocr.js';
+import { extractScannedPdf, pdfPageRasters, terminateOcr } from '../extractors/ocr.js';
 import { tiffPageSizes } from '../extractors/ocr/tiff.js';
 import { defaultLimits } from '../src/formats.js';
 
@@ -36,7 +36,7 @@ export async function benchOcr(files: string[]): Promise<OcrBench> {
   const pngs: string[] = [];
   for (const { file, bytes } of inputs) {
     if (!isPdf(bytes)) { pngs.push(file); continue; }
-    for (const { page, image } of await renderPdfPages(bytes, 'all')) {
+    for (const { page, image } of await pdfPageRasters(bytes, 'all')) {
       const out = path.join(dir, `${path.basename(file)}-${page}.pgm`);
       fs.writeFileSync(out, Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`), image.data]));
       pngs.push(out);

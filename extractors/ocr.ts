@@ -278,32 +278,118 @@ async function withPdf<T>(bytes: Uint8Array, use: (doc: PdfDocument) => Promise<
 
 const pageNumbers = (doc: PdfDocument, pages: number[] | 'all') => (pages === 'all' ? Array.from({ length: doc.numPages }, (_, i) => i + 1) : pages);
 
-/** Render one 1-based page at `dpi` as a grey raster (white under transparency). */
-async function renderPage(doc: PdfDocument, n: number, dpi: number, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<Gray> {
+/**
+ * One 1-based page as the raster OCR reads. A scanner's PDF paints each page as one image over the
+ * whole page: that image is taken as it is, at its own resolution, when it is upright and 150–320
+ * dpi (no resampling, and a fifth of the CPU of a render, most of which went to drawing the
+ * decoded image onto a canvas). Any other page is rendered at RENDER_DPI.
+ */
+async function pageRaster(doc: PdfDocument, n: number, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<RasterPage> {
   ctx?.signal?.throwIfAborted();
   const page = await doc.getPage(n);
   try {
-    const viewport = page.getViewport({ scale: dpi / 72 });
-    const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
-    if (ctx?.limits && width * height > ctx.limits.maxImagePixels) {
-      throw new IngestError(ErrorCode.tooManyPixels, `page ${n} renders to ${width}×${height} pixels at ${dpi} dpi, over the ${ctx.limits.maxImagePixels}-pixel limit`);
+    const scan = await wholePageImage(page);
+    if (scan) {
+      checkPixels(n, scan.image.width, scan.image.height, scan.dpi, ctx);
+      return { page: n, image: scan.image, dpi: scan.dpi, unit: 72 / scan.dpi };
     }
-    const canvas = createCanvas(width, height);
-    const g = canvas.getContext('2d');
-    g.fillStyle = '#ffffff';
-    g.fillRect(0, 0, width, height);
-    await page.render({ canvasContext: g, canvas, viewport } as unknown as Parameters<typeof page.render>[0]).promise;
-    return grayFromRgba(g.getImageData(0, 0, width, height).data, width, height);
+    return { page: n, image: await renderPage(page, n, RENDER_DPI, ctx), dpi: RENDER_DPI, unit: 72 / RENDER_DPI };
   } finally {
     page.cleanup();
   }
 }
 
-/** Render the given 1-based pages of a PDF at `dpi` as grey rasters. */
-export async function renderPdfPages(bytes: Uint8Array, pages: number[] | 'all', dpi = RENDER_DPI, ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<Array<{ page: number; image: Gray }>> {
+type PdfPage = Awaited<ReturnType<PdfDocument['getPage']>>;
+
+function checkPixels(n: number, width: number, height: number, dpi: number, ctx?: Pick<ExtractContext, 'limits'>) {
+  if (ctx?.limits && width * height > ctx.limits.maxImagePixels) {
+    throw new IngestError(ErrorCode.tooManyPixels, `page ${n} is ${width}×${height} pixels at ${Math.round(dpi)} dpi, over the ${ctx.limits.maxImagePixels}-pixel limit`);
+  }
+}
+
+async function renderPage(page: PdfPage, n: number, dpi: number, ctx?: Pick<ExtractContext, 'limits'>): Promise<Gray> {
+  const viewport = page.getViewport({ scale: dpi / 72 });
+  const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
+  checkPixels(n, width, height, dpi, ctx);
+  const canvas = createCanvas(width, height);
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, width, height);
+  await page.render({ canvasContext: g, canvas, viewport } as unknown as Parameters<typeof page.render>[0]).promise;
+  return grayFromRgba(g.getImageData(0, 0, width, height).data, width, height);
+}
+
+/** Operators that paint nothing: a page made of these and one image is that image. */
+const NON_PAINTING = new Set(['save', 'restore', 'transform', 'dependency', 'setGState', 'beginMarkedContent', 'beginMarkedContentProps', 'endMarkedContent']);
+
+/**
+ * The page's one image when the page is nothing else and the image covers it upright at a
+ * resolution OCR reads well; null otherwise (the caller renders the page).
+ */
+async function wholePageImage(page: PdfPage): Promise<{ image: Gray; dpi: number } | null> {
+  if (page.rotate % 360 !== 0) return null;
+  const { OPS } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const name = new Map(Object.entries(OPS).map(([k, v]) => [v, k]));
+  const ops = await page.getOperatorList();
+  let ctm = [1, 0, 0, 1, 0, 0];
+  const stack: number[][] = [];
+  let found: { id: string; ctm: number[] } | null = null;
+  for (let i = 0; i < ops.fnArray.length; i++) {
+    const op = name.get(ops.fnArray[i]!);
+    const args = ops.argsArray[i] as unknown[];
+    if (op === 'paintImageXObject') {
+      if (found) return null;
+      found = { id: String(args[0]), ctm };
+    } else if (op === 'save') stack.push(ctm);
+    else if (op === 'restore') ctm = stack.pop() ?? [1, 0, 0, 1, 0, 0];
+    else if (op === 'transform') ctm = multiply(ctm, args as number[]);
+    else if (!op || !NON_PAINTING.has(op)) return null;
+  }
+  if (!found) return null;
+  const [a, b, c, d, e, f] = found.ctm as [number, number, number, number, number, number];
+  const [x0, y0, x1, y1] = page.view as [number, number, number, number];
+  const pageW = x1 - x0, pageH = y1 - y0;
+  const covers = Math.abs(b) < 1e-6 && Math.abs(c) < 1e-6 && a > 0 && d > 0 &&
+    Math.abs(e - x0) <= 0.02 * pageW && Math.abs(f - y0) <= 0.02 * pageH && Math.abs(a - pageW) <= 0.02 * pageW && Math.abs(d - pageH) <= 0.02 * pageH;
+  if (!covers) return null;
+  const store = found.id.startsWith('g_') ? page.commonObjs : page.objs;
+  const img = await new Promise<unknown>((resolve) => store.get(found.id, resolve));
+  const image = grayFromImageData(img);
+  if (!image) return null;
+  const dpi = image.width / (a / 72), dpiY = image.height / (d / 72);
+  if (dpi < 150 || dpi > 320 || Math.abs(dpi - dpiY) > 0.02 * dpi) return null;
+  return { image, dpi };
+}
+
+const multiply = (m: number[], t: number[]) => [
+  t[0]! * m[0]! + t[1]! * m[2]!, t[0]! * m[1]! + t[1]! * m[3]!,
+  t[2]! * m[0]! + t[3]! * m[2]!, t[2]! * m[1]! + t[3]! * m[3]!,
+  t[4]! * m[0]! + t[5]! * m[2]! + m[4]!, t[4]! * m[1]! + t[5]! * m[3]! + m[5]!,
+];
+
+/** pdfjs's decoded image (ImageKind 1: 1 bit, 1 = white, rows padded to bytes; 2: RGB; 3: RGBA) as grey. */
+function grayFromImageData(img: unknown): Gray | null {
+  const { width, height, kind, data } = (img ?? {}) as { width?: number; height?: number; kind?: number; data?: Uint8Array | Uint8ClampedArray };
+  if (!width || !height || !data) return null;
+  if (kind === 3 && data.length >= width * height * 4) return grayFromRgba(data, width, height);
+  const out = new Uint8Array(width * height);
+  if (kind === 2 && data.length >= width * height * 3) {
+    for (let i = 0, p = 0; i < out.length; i++, p += 3) out[i] = Math.round(0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!);
+    return { width, height, data: out };
+  }
+  const stride = (width + 7) >> 3;
+  if (kind === 1 && data.length >= stride * height) {
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = data[y * stride + (x >> 3)]! & (0x80 >> (x & 7)) ? 255 : 0;
+    return { width, height, data: out };
+  }
+  return null;
+}
+
+/** The given 1-based pages of a PDF as the rasters OCR reads. */
+export async function pdfPageRasters(bytes: Uint8Array, pages: number[] | 'all', ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<RasterPage[]> {
   return withPdf(bytes, async (doc) => {
-    const out: Array<{ page: number; image: Gray }> = [];
-    for (const n of pageNumbers(doc, pages)) out.push({ page: n, image: await renderPage(doc, n, dpi, ctx) });
+    const out: RasterPage[] = [];
+    for (const n of pageNumbers(doc, pages)) out.push(await pageRaster(doc, n, ctx));
     return out;
   });
 }
@@ -311,13 +397,13 @@ export async function renderPdfPages(bytes: Uint8Array, pages: number[] | 'all',
 /**
  * OCR chosen pages of a PDF (those without a text layer), for the PDF extractor. Boxes are in PDF
  * points like the text layer's. Join the result with assemble(pages, 'pdf-ocr'), or mix its
- * blocks into text-layer pages. Each page is rendered just before it is read (a 200-dpi raster
+ * blocks into text-layer pages. Each page is rasterised just before it is read (a 200-dpi raster
  * is 4 MB: a 300-page scan rendered up front would be 1.2 GB).
  */
 export async function ocrPdfPages(bytes: Uint8Array, pages: number[] | 'all', ctx?: Pick<ExtractContext, 'signal' | 'limits'>): Promise<OcrPageBlocks[]> {
   return withPdf(bytes, async (doc) => {
     const numbers = pageNumbers(doc, pages);
-    return ocrPipelined(numbers.length, async (i) => ({ page: numbers[i]!, image: await renderPage(doc, numbers[i]!, RENDER_DPI, ctx), dpi: RENDER_DPI, unit: 72 / RENDER_DPI }), ctx);
+    return ocrPipelined(numbers.length, (i) => pageRaster(doc, numbers[i]!, ctx), ctx);
   });
 }
 

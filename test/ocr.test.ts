@@ -8,7 +8,7 @@ import type { Cell, Paragraph, Table } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import { defaultLimits } from '../src/formats.js';
 import { extractImage, imageSize } from '../extractors/image.js';
-import { assemble, lowConfidence, ocrRasters, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
+import { assemble, lowConfidence, ocrRasters, pdfPageRasters, RENDER_DPI, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
 import { estimateSkew } from '../extractors/ocr/deskew.js';
 import { buildGrids } from '../extractors/ocr/grid.js';
 import { isPageNumber } from '../extractors/ocr/layout.js';
@@ -211,6 +211,53 @@ describe('OCR of several pages at once', () => {
     expect(out.map((p) => p.page)).toEqual([1, 2, 3, 4]);
     expect(out.map((p) => p.source.tables.length)).toEqual([1, 0, 1, 0]);
   }, 30_000);
+});
+
+/** A PDF of grey image pages: each page `[image, placement]` draws the image with the `cm` matrix `placement` on a page of `size` points. */
+function imagePdf(pages: Array<{ image: Gray; size: [number, number]; cm: string; extra?: string }>): Uint8Array {
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let length = 0;
+  const add = (n: number, body: string | Buffer, stream?: Buffer) => {
+    offsets[n] = length;
+    for (const b of [Buffer.from(`${n} 0 obj\n`), Buffer.from(body), ...(stream ? [Buffer.from('\nstream\n'), stream, Buffer.from('\nendstream')] : []), Buffer.from('\nendobj\n')]) { parts.push(b); length += b.length; }
+  };
+  const head = Buffer.from('%PDF-1.4\n');
+  parts.push(head); length += head.length;
+  add(1, '<< /Type /Catalog /Pages 2 0 R >>');
+  add(2, `<< /Type /Pages /Kids [${pages.map((_, i) => `${3 + i * 3} 0 R`).join(' ')}] /Count ${pages.length} >>`);
+  pages.forEach(({ image, size, cm, extra }, i) => {
+    const n = 3 + i * 3, content = Buffer.from(`q ${cm} cm /Im0 Do Q`);
+    add(n, `<< /Type /Page /Parent 2 0 R ${extra ?? ''} /MediaBox [0 0 ${size[0]} ${size[1]}] /Resources << /XObject << /Im0 ${n + 2} 0 R >> >> /Contents ${n + 1} 0 R >>`);
+    add(n + 1, `<< /Length ${content.length} >>`, content);
+    add(n + 2, `<< /Type /XObject /Subtype /Image /Width ${image.width} /Height ${image.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${image.data.length} >>`, Buffer.from(image.data));
+  });
+  const count = 3 + pages.length * 3;
+  const xref = length;
+  parts.push(Buffer.from(`xref\n0 ${count}\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${count} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+describe('rasters of scanned PDF pages', () => {
+  // 300×400 pixels: 72×96 pt at 300 dpi, 108×144 pt at 200 dpi
+  const scan = page(300, 400, [[30, 30, 270, 33], [30, 200, 270, 203], [150, 100, 160, 180]]);
+  it("takes a page that is one upright image over the whole page as that image, at the image's own resolution", async () => {
+    const [p] = await pdfPageRasters(imagePdf([{ image: scan, size: [72, 96], cm: '72 0 0 96 0 0' }]), 'all');
+    expect(p).toMatchObject({ page: 1, dpi: 300 });
+    expect(p!.unit).toBeCloseTo(72 / 300);
+    expect(Buffer.from(p!.image.data).equals(Buffer.from(scan.data))).toBe(true);
+  });
+
+  it('renders a page whose image covers part of it, or is turned, at the render resolution', async () => {
+    const pages = await pdfPageRasters(imagePdf([
+      { image: scan, size: [216, 288], cm: '108 0 0 144 0 0' },
+      { image: scan, size: [108, 144], cm: '108 0 0 144 0 0', extra: '/Rotate 90' },
+    ]), 'all');
+    expect(pages.map((p) => [p.dpi, p.image.width, p.image.height])).toEqual([[RENDER_DPI, 600, 800], [RENDER_DPI, 400, 300]]);
+    // the rendered part still shows the image's rule, half the page down from its top
+    const first = pages[0]!.image;
+    expect(first.data[(400 + 31) * 600 + 150]).toBeLessThan(128);
+  });
 });
 
 const canUnshare = await promisify(execFile)('unshare', ['-n', 'true']).then(() => true, () => false);
