@@ -97,6 +97,15 @@ describe('ExtractionPool', () => {
     expect(records.map((r) => r.document.source)).toEqual(Array.from({ length: 6 }, (_, i) => `copy-${i}.txt`));
     expect(pool.workerPids.length).toBeLessThanOrEqual(2);
   });
+
+  it.skipIf(!fs.existsSync('/proc/self/environ') || process.env.DOCINGEST_OCR_WORKERS)('shares the cores out: each child starts cores / concurrency OCR workers', async () => {
+    await pool.extract(small, 'small.txt');
+    const expected = String(Math.max(1, Math.floor(os.availableParallelism() / 2)));
+    for (const pid of pool.workerPids) {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(env).toContain(`DOCINGEST_OCR_WORKERS=${expected}`);
+    }
+  });
 });
 
 describe('a document that hangs, crashes or is cancelled costs only itself', () => {

@@ -2,22 +2,26 @@
 // that a table rule drifts 20 px across a 200-dpi page and rows of text smear into each other.
 // Shearing the ink by the right angle makes text lines and rules line up, so the row histogram
 // of ink becomes the most peaked (sum of squares largest).
-import { binarize, shearLevel, type Gray } from './raster.js';
+import { otsuThreshold, shearLevel, type Gray } from './raster.js';
 
 /** Leaning angle in degrees (positive: lines go down to the right), within ±maxDegrees. */
 export function estimateSkew(img: Gray, maxDegrees = 2): number {
-  const ink = binarize(img);
+  const threshold = otsuThreshold(img);
   // every third column is plenty and a third of the work; every row is kept, because sampling
   // rows leaves empty histogram bins at exactly 0° only, which then wins by artefact
-  const xs: number[] = [], ys: number[] = [];
+  let xs = new Int32Array(1 << 16), ys = new Int32Array(1 << 16), n = 0;
   for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x += 3) if (ink[y * img.width + x]) { xs.push(x); ys.push(y); }
+    for (let x = 0, i = y * img.width; x < img.width; x += 3, i += 3) {
+      if (img.data[i]! > threshold) continue;
+      if (n === xs.length) { xs = grow(xs); ys = grow(ys); }
+      xs[n] = x; ys[n++] = y;
+    }
   }
-  if (xs.length < 100) return 0;
+  if (n < 100) return 0;
   const score = (deg: number) => {
     const t = Math.tan((deg * Math.PI) / 180), offset = Math.ceil(img.width * Math.abs(t)) + 1;
     const hist = new Float64Array(img.height + 2 * offset);
-    for (let i = 0; i < xs.length; i++) hist[Math.round(ys[i]! - xs[i]! * t) + offset]!++;
+    for (let i = 0; i < n; i++) hist[Math.round(ys[i]! - xs[i]! * t) + offset]!++;
     let s = 0;
     for (const v of hist) s += v * v;
     return s;
@@ -33,6 +37,12 @@ export function estimateSkew(img: Gray, maxDegrees = 2): number {
     if (s > bestScore) { bestScore = s; best = a; }
   }
   return Math.round(best * 100) / 100;
+}
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** The page levelled, and the angle it leant by; pages within 0.05° are left as they are. */

@@ -21,8 +21,9 @@ export function grayFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number
 
 /** Otsu's threshold: scans differ in paper tone and toner, so a fixed 128 loses faint rules. */
 export function otsuThreshold(img: Gray): number {
-  const hist = new Array<number>(256).fill(0);
-  for (const v of img.data) hist[v]!++;
+  const hist = new Uint32Array(256);
+  const data = img.data;
+  for (let i = 0; i < data.length; i++) hist[data[i]!]!++;
   const total = img.data.length;
   let sum = 0;
   for (let i = 0; i < 256; i++) sum += i * hist[i]!;
