@@ -123,6 +123,9 @@ describe('page furniture and text joining', () => {
     expect(fixOcrLine('效益指标《30分)')).toBe('效益指标（30分）');
     expect(fixOcrLine('满意度指标《10分》')).toBe('满意度指标（10分）');
     expect(fixOcrLine('《项目支出绩效评价指标评分表》')).toBe('《项目支出绩效评价指标评分表》');
+    expect(fixOcrLine('计划成本X100%。')).toBe('计划成本×100%。');
+    expect(fixOcrLine('时间]x 100%')).toBe('时间]×100%');
+    expect(fixOcrLine('Model X100% and AX5%')).toBe('Model X100% and AX5%');
     expect(fixCellLine('之95%')).toBe('≥95%');
     expect(fixCellLine('85%0')).toBe('85%');
     expect(fixCellLine('百分之95')).toBe('百分之95');
@@ -199,6 +202,18 @@ describe('OCR of a page image (tesseract, chi_sim, offline)', () => {
       globalThis.fetch = realFetch;
     }
   }, 60_000);
+});
+
+describe('OCR of a lone equals sign', () => {
+  it('reads two flat bars of one length as "=", and a shorter upper stroke as something else', async () => {
+    // two ruled cells; the left holds "=" (bars 18 px), the right "二" (upper stroke shorter)
+    const img = page(400, 200, [[50, 50, 352, 52], [50, 150, 352, 152], [50, 50, 52, 152], [200, 50, 202, 152], [350, 50, 352, 152],
+      [116, 94, 134, 97], [116, 104, 134, 107], [270, 93, 280, 96], [264, 106, 288, 109]]);
+    const [out] = await ocrRasters([{ page: 1, image: img, dpi: 200, unit: 1 }]);
+    const cells = (out!.blocks.find((b) => b.type === 'table') as Table).rows[0]!;
+    expect(cells[0]!.text).toBe('=');
+    expect(cells[1]!.text).not.toBe('=');
+  }, 30_000);
 });
 
 describe('OCR of several pages at once', () => {

@@ -97,6 +97,8 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
     const eng = ink ? await recognizeLines(crop(area, ...ink), PSM.SINGLE_LINE, box[0] + ink[0], box[1] + ink[1], 'eng') : [];
     if (eng.length === 1 && NUMBER.test(eng[0]!.text) && eng[0]!.confidence > confidence) { lines = eng; confidence = eng[0]!.confidence; }
   }
+  const sign = confidence < SURE ? equalsSign(area, threshold, dpi, box[0], box[1], confidence) : null;
+  if (sign) lines = [sign];
   return { ...cell, text: lines.map((l) => fixCellLine(l.text)).join('\n'), confidence, textBox: lines.length ? unionBox(lines.map((l) => l.box)) : null };
 }
 
@@ -179,6 +181,39 @@ function missesInk(area: Gray, lines: OcrLine[], threshold: number, top: number,
     if (!lines.some((l) => at >= l.box[1] - margin && at <= l.box[3] + margin)) uncovered++;
   }
   return uncovered >= dpi * 0.06;
+}
+
+/**
+ * A cell holding an equals sign alone (the sign column of some indicator tables) is too little ink
+ * for chi_sim, which reads "到", "四", or two lines of "一", and eng reads it only now and then.
+ * Its shape is plain: one glyph's worth of ink in two flat bars of one length ("二", the look-alike,
+ * has a shorter upper stroke).
+ */
+function equalsSign(area: Gray, threshold: number, dpi: number, dx: number, dy: number, confidence: number): OcrLine | null {
+  const ink = inkBounds(area, threshold);
+  const glyph = dpi * 0.2; // a 10.5-pt character is 0.15 in
+  if (!ink || ink[2] - ink[0] > glyph || ink[3] - ink[1] > glyph) return null;
+  const bands = rowBands(crop(area, ...ink), threshold);
+  const [a, b] = bands;
+  const flat = (band: { height: number }) => band.height <= (ink[3] - ink[1]) / 3;
+  if (bands.length !== 2 || !flat(a!) || !flat(b!) || Math.abs(a!.width - b!.width) > 0.2 * Math.max(a!.width, b!.width)) return null;
+  const box: OcrLine['box'] = [dx + ink[0], dy + ink[1], dx + ink[2], dy + ink[3]];
+  // the reading keeps OCR's doubt: a reviewer still finds the cell among the low-confidence ones
+  return { text: '=', box, confidence, words: [{ text: '=', box, confidence }] };
+}
+
+/** A glyph's runs of inked rows, top to bottom, with their height and ink width. */
+function rowBands(glyph: Gray, threshold: number): Array<{ height: number; width: number }> {
+  const bands: Array<{ height: number; width: number }> = [];
+  let open: { height: number; x0: number; x1: number } | null = null;
+  for (let y = 0; y < glyph.height; y++) {
+    let x0 = -1, x1 = -1;
+    for (let x = 0; x < glyph.width; x++) if (glyph.data[y * glyph.width + x]! <= threshold) { if (x0 < 0) x0 = x; x1 = x; }
+    if (x0 < 0) { if (open) bands.push({ height: open.height, width: open.x1 - open.x0 + 1 }); open = null; continue; }
+    open = open ? { height: open.height + 1, x0: Math.min(open.x0, x0), x1: Math.max(open.x1, x1) } : { height: 1, x0, x1 };
+  }
+  if (open) bands.push({ height: open.height, width: open.x1 - open.x0 + 1 });
+  return bands;
 }
 
 /** Bounding box of the ink in a raster, rows and columns with a single dark pixel (speckle) left out; null when empty. */
