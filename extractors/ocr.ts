@@ -10,10 +10,12 @@ import type { Block, Cell, DocModel, Format, Message, Paragraph, Table } from '.
 import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
 import { cleanText } from '../src/normalize/text.js';
+import { alignColumns, continueCells, type Cut, originOf, recountRowSpans, restOfEmptyRow, runsToEdge } from './page-break.js';
 import { deskew } from './ocr/deskew.js';
 import { isNoise, isPageNumber, joinLines, margins, paragraphs } from './ocr/layout.js';
-import { ocrPage, type OcrPage, type OcrTable } from './ocr/page.js';
+import { ocrPage, type OcrCell, type OcrPage, type OcrTable } from './ocr/page.js';
 import { grayFromRgba, type Gray } from './ocr/raster.js';
+import { unionBox } from './ocr/recognize.js';
 import { ocrWorkerCount } from './ocr/scheduler.js';
 
 export { terminateOcr } from './ocr/scheduler.js';
@@ -68,7 +70,8 @@ async function ocrPipelined(count: number, load: (i: number) => Promise<RasterPa
   return out;
 }
 
-function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
+/** A page's OCR reading as blocks in reading order, places in the page's unit (`unit` per pixel). */
+export function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
   const scale = (b: readonly number[]): [number, number, number, number] => [b[0]! * unit, b[1]! * unit, b[2]! * unit, b[3]! * unit].map((v) => Math.round(v * 10) / 10) as [number, number, number, number];
   const items: Array<{ y: number; block: Block }> = [];
   for (const t of source.tables) {
@@ -89,12 +92,16 @@ function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
   return { page: source.page, blocks, source, unit };
 }
 
-/** Where each OCR'd cell's text sits (page pixels) and the page's resolution: what tells a cell cut by a page break. */
-const textPlacement = new WeakMap<Cell, { textBox: [number, number, number, number] | null; box: [number, number, number, number]; dpi: number }>();
+/**
+ * Where each OCR'd cell's text sits (page pixels), the page's resolution, and whether the page
+ * break may have cut the cell's text: what tells a row or a merged cell cut by a page break.
+ */
+const textPlacement = new WeakMap<Cell, { textBox: [number, number, number, number] | null; box: [number, number, number, number]; dpi: number; cut: Cut | null }>();
 
 function tableBlock(t: OcrTable, page: number, dpi: number, scale: (b: readonly number[]) => [number, number, number, number]): Table {
   const rowCount = t.grid.ys.length - 1;
   const rows: Cell[][] = Array.from({ length: rowCount }, () => []);
+  const cuts = cutCells(t, dpi);
   for (const c of t.cells) {
     const cell: Cell = {
       text: cleanText(c.text),
@@ -104,7 +111,7 @@ function tableBlock(t: OcrTable, page: number, dpi: number, scale: (b: readonly 
       continued: false,
       place: { page, row: c.row, col: c.col, box: scale(c.box), confidence: round(c.confidence) },
     };
-    textPlacement.set(cell, { textBox: c.textBox, box: c.box, dpi });
+    textPlacement.set(cell, { textBox: c.lines.length > 0 ? unionBox(c.lines.map((l) => l.box)) : null, box: c.box, dpi, cut: cuts.get(c) ?? null });
     rows[c.row]!.push(cell);
     // the model's convention: a vertical merge leaves an empty continued cell in each later row
     for (let r = c.row + 1; r < c.row + c.rowSpan; r++) {
@@ -113,6 +120,27 @@ function tableBlock(t: OcrTable, page: number, dpi: number, scale: (b: readonly 
   }
   for (const row of rows) row.sort((a, b) => a.col - b.col);
   return { type: 'table', rows: rows.filter((r) => r.length > 0), confidence: round(t.grid.regularity), place: { page, box: scale(t.grid.box) } };
+}
+
+/**
+ * The cells whose text runs into their bottom right corner (see runsToEdge), measured in points
+ * as a text layer is. A row's padding is the least room any cell ending on its lower rule leaves
+ * under its last line.
+ */
+function cutCells(t: OcrTable, dpi: number): Map<OcrCell, Cut> {
+  const pt = 72 / dpi;
+  const floors = new Map<number, number>();
+  for (const c of t.cells) {
+    const last = c.lines.at(-1);
+    if (last) floors.set(c.row + c.rowSpan, Math.min(floors.get(c.row + c.rowSpan) ?? Infinity, (c.box[3] - last.box[3]) * pt));
+  }
+  const cuts = new Map<OcrCell, Cut>();
+  for (const c of t.cells) {
+    const lines = c.lines.map((l) => ({ text: l.text, x0: l.box[0] * pt, x1: l.box[2] * pt, bottom: l.box[3] * pt, size: (l.box[3] - l.box[1]) * pt }));
+    const cut = runsToEdge(lines, c.box.map((v) => v * pt) as [number, number, number, number], floors.get(c.row + c.rowSpan) ?? 0);
+    if (cut) cuts.set(c, cut);
+  }
+  return cuts;
 }
 
 const round = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
@@ -150,7 +178,7 @@ export function assemble(pages: OcrPageBlocks[], format: Format): DocModel {
     page.blocks.forEach((block, i) => {
       const prev = blocks[blocks.length - 1];
       if (i === 0 && prev && lastPage) {
-        if (prev.type === 'table' && block.type === 'table' && cutByPageBreak(lastPage, prev, page, block)) return joinTables(prev, block);
+        if (prev.type === 'table' && block.type === 'table' && cutByPageBreak(lastPage, prev, page, block)) return joinTables(prev, block, page.unit);
         if (prev.type === 'paragraph' && block.type === 'paragraph' && runsOn(lastPage, prev, page, block)) {
           prev.text = joinLines(prev.text, block.text);
           prev.place.confidence = Math.min(prev.place.confidence ?? 1, block.place.confidence ?? 1);
@@ -172,6 +200,9 @@ export function assemble(pages: OcrPageBlocks[], format: Format): DocModel {
   return { format, blocks, messages: lowConfidence(blocks) };
 }
 
+/** Pixels two scans of one column rule may lie apart (the lean left after levelling, the rule's width). */
+const COLUMN_SLACK = 12;
+
 function columnsOf(t: Table, unit: number): number[] {
   const xs = new Set<number>();
   for (const row of t.rows) for (const c of row) if (c.place.box) { xs.add(Math.round(c.place.box[0] / unit)); xs.add(Math.round(c.place.box[2] / unit)); }
@@ -191,40 +222,48 @@ function cutByPageBreak(pa: OcrPageBlocks, a: Table, pb: OcrPageBlocks, b: Table
 function sameColumns(pa: OcrPageBlocks, a: Table, pb: OcrPageBlocks, b: Table): boolean {
   const ca = clusterXs(columnsOf(a, pa.unit)), cb = clusterXs(columnsOf(b, pb.unit));
   // the later part may lack a column boundary a merged cell hides; all its boundaries must exist above
-  return cb.length >= 2 && Math.abs(ca[0]! - cb[0]!) <= 12 && Math.abs(ca[ca.length - 1]! - cb[cb.length - 1]!) <= 12 && cb.every((x) => ca.some((y) => Math.abs(x - y) <= 12));
+  const near = (x: number, y: number) => Math.abs(x - y) <= COLUMN_SLACK;
+  return cb.length >= 2 && near(ca[0]!, cb[0]!) && near(ca[ca.length - 1]!, cb[cb.length - 1]!) && cb.every((x) => ca.some((y) => near(x, y)));
 }
 
 function clusterXs(xs: number[]): number[] {
   const out: number[] = [];
-  for (const x of xs) if (out.length === 0 || x - out[out.length - 1]! > 12) out.push(x);
+  for (const x of xs) if (out.length === 0 || x - out[out.length - 1]! > COLUMN_SLACK) out.push(x);
   return out;
 }
 
 /**
- * Append the rows of a table's continuation. A vertically merged cell cut by the page break
- * ("满意度" / "指标（10分）") shows as a cell spanning rows at the head of the continuation under a
- * cell of the last row above: its text joins the cell above and its slot becomes continued. What
- * tells it from a merged cell that merely starts on the new page ("项目管理" above, "项目绩效"
- * below, each centred in its own cell): the cut text runs into the foot of the part above and
- * starts at the top of the part below, or one of the two parts is empty.
+ * Append the rows of a table's continuation. Both parts go on one column grid first (a part whose
+ * merged cells hide a column rule numbers its columns differently). A first row that is the rest
+ * of a row the break cut goes up into that row (see continueCells). A vertically merged cell cut
+ * by the page break ("满意度" / "指标（10分）") shows as a cell spanning rows at the head of the
+ * continuation under a cell of the last row above: its text joins the cell above and its slot
+ * becomes continued. What tells it from a merged cell that merely starts on the new page ("项目管理"
+ * above, "项目绩效" below, each centred in its own cell): the cut text runs into the foot of the part
+ * above and starts at the top of the part below, or one of the two parts is empty.
  */
-function joinTables(above: Table, below: Table) {
+function joinTables(above: Table, below: Table, unit: number) {
+  alignColumns([...above.rows, ...below.rows], COLUMN_SLACK * unit);
+  const open = new Map<Cell, Cut>();
+  for (const row of above.rows) for (const c of row) { const cut = textPlacement.get(c)?.cut; if (cut) open.set(c, cut); }
+  const head = below.rows[0];
+  if (head && (restOfEmptyRow(above.rows, head) || continueCells(above.rows, head, open))) below.rows.shift();
   const first = below.rows[0] ?? [];
   const last = above.rows[above.rows.length - 1] ?? [];
   for (const cell of first) {
     if (cell.rowSpan < 2) continue;
     const slot = last.find((c) => c.col === cell.col && c.colSpan === cell.colSpan);
-    const origin = slot && (slot.continued ? originOf(above, above.rows.length - 1, slot.col) : slot);
+    const origin = slot && (slot.continued ? originOf(above.rows, slot) : slot);
     if (!origin || !flowsOn(origin, cell)) continue;
     if (cell.text !== '') origin.text = origin.text === '' ? cell.text : `${origin.text}\n${cell.text}`;
-    origin.rowSpan += cell.rowSpan;
     cell.text = '';
     cell.continued = true;
     cell.rowSpan = 1;
   }
   const offset = above.rows.length;
-  for (const row of below.rows) for (const c of row) c.place.row = (c.place.row ?? 0) + offset;
+  below.rows.forEach((row, i) => row.forEach((c) => (c.place.row = offset + i)));
   above.rows.push(...below.rows);
+  recountRowSpans(above.rows);
   above.confidence = Math.min(above.confidence, below.confidence);
 }
 
@@ -233,14 +272,6 @@ function flowsOn(upper: Cell, lower: Cell): boolean {
   if (!a || !b || !a.textBox || !b.textBox || upper.text === '' || lower.text === '') return true;
   const near = 0.08 * a.dpi; // about half a line of 10.5-pt text: the cell's padding, no more
   return a.box[3] - a.textBox[3] <= near && b.textBox[1] - b.box[1] <= near;
-}
-
-function originOf(t: Table, row: number, col: number): Cell | undefined {
-  for (let r = row; r >= 0; r--) {
-    const c = t.rows[r]!.find((x) => x.col === col);
-    if (c && !c.continued) return c;
-  }
-  return undefined;
 }
 
 function runsOn(pa: OcrPageBlocks, a: Paragraph, pb: OcrPageBlocks, b: Paragraph): boolean {

@@ -8,7 +8,8 @@ import type { Cell, Paragraph, Table } from '../schemas/model.js';
 import { ErrorCode, IngestError } from '../src/errors.js';
 import { defaultLimits } from '../src/formats.js';
 import { extractImage, imageSize } from '../extractors/image.js';
-import { assemble, lowConfidence, ocrRasters, pdfPageRasters, RENDER_DPI, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
+import { assemble, lowConfidence, ocrRasters, pageBlocks, pdfPageRasters, RENDER_DPI, terminateOcr, type OcrPageBlocks } from '../extractors/ocr.js';
+import type { OcrCell, OcrPage } from '../extractors/ocr/page.js';
 import { estimateSkew } from '../extractors/ocr/deskew.js';
 import { buildGrids } from '../extractors/ocr/grid.js';
 import { isPageNumber } from '../extractors/ocr/layout.js';
@@ -158,6 +159,44 @@ describe('assembling pages', () => {
     expect(t.rows.map((r) => r.map((c) => (c.continued ? '^' : c.text)))).toEqual([['满意度\n指标（10分）', '群众满意度', '5'], ['^', '政策知晓率', '4'], ['^', '……', '']]);
     expect(t.rows[0]![0]!.rowSpan).toBe(3);
     expect(t.rows[2]![1]!.place.row).toBe(2);
+  });
+
+  it('joins the rest of a row cut by the page break to the row above, by where the cut text sits', () => {
+    // three columns 300 px wide; a line is 30 px tall (10.8 pt at 200 dpi)
+    const ocrCell = (row: number, col: number, y0: number, y1: number, lines: Array<[string, number, number, number]>): OcrCell => ({
+      row, col, rowSpan: 1, colSpan: 1, box: [col * 300 + 100, y0, col * 300 + 400, y1], confidence: 0.95,
+      text: lines.map((l) => l[0]).join('\n'),
+      lines: lines.map(([text, x0, x1, top]) => ({ text, box: [col * 300 + 100 + x0, top, col * 300 + 100 + x1, top + 30] as [number, number, number, number] })),
+    });
+    const ocrPage = (page: number, rowYs: number[], cells: OcrCell[]): OcrPage => ({
+      page, width: 1200, height: 1400, dpi: 200, lines: [],
+      tables: [{ grid: { box: [100, rowYs[0]!, 1000, rowYs.at(-1)!], ys: rowYs, xs: [100, 400, 700, 1000], cells, regularity: 1 }, cells }],
+    });
+    const p1 = ocrPage(1, [1200, 1300, 1380], [
+      ocrCell(0, 0, 1200, 1300, [['效益指标', 100, 220, 1235]]), ocrCell(0, 1, 1200, 1300, [['群众满意度', 80, 230, 1235]]), ocrCell(0, 2, 1200, 1300, [['95%', 120, 180, 1235]]),
+      // the cut cell: two lines, the second running to the right and down to the rule
+      ocrCell(1, 0, 1300, 1380, [['可持续影响', 60, 240, 1322]]), ocrCell(1, 1, 1300, 1380, [['打通医保服务群众', 6, 294, 1304], ['的“最后一公', 6, 292, 1346]]), ocrCell(1, 2, 1300, 1380, [['100%', 110, 190, 1322]]),
+    ]);
+    const p2 = ocrPage(2, [40, 90, 190], [
+      ocrCell(0, 0, 40, 90, []), ocrCell(0, 1, 40, 90, [['里”。', 6, 70, 44]]), ocrCell(0, 2, 40, 90, []),
+      ocrCell(1, 0, 90, 190, [['满意度', 90, 210, 125]]), ocrCell(1, 1, 90, 190, [['服务对象满意度', 40, 260, 125]]), ocrCell(1, 2, 90, 190, [['90%', 120, 180, 125]]),
+    ]);
+    const model = assemble([pageBlocks(p1, 1), pageBlocks(p2, 1)], 'image-ocr');
+    expect(model.blocks).toHaveLength(1);
+    const t = model.blocks[0] as Table;
+    expect(t.rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['效益指标', '群众满意度', '95%'],
+      ['可持续影响', '打通医保服务群众\n的“最后一公\n里”。', '100%'],
+      ['满意度', '服务对象满意度', '90%'],
+    ]);
+    expect(t.rows[2]!.map((c) => c.place.row)).toEqual([2, 2, 2]);
+
+    // the same second page under a cell whose last line stops short of the right edge: not cut, a row of its own
+    const whole = ocrPage(1, [1200, 1300, 1380], [
+      ...p1.tables[0]!.cells.slice(0, 4), ocrCell(1, 1, 1300, 1380, [['打通医保服务群众', 6, 294, 1304], ['的“最', 6, 100, 1346]]), p1.tables[0]!.cells[5]!,
+    ]);
+    const apart = assemble([pageBlocks(whole, 1), pageBlocks(p2, 1)], 'image-ocr').blocks[0] as Table;
+    expect(apart.rows).toHaveLength(4);
   });
 
   it('keeps apart two forms printed one per page', () => {

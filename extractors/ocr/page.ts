@@ -16,8 +16,8 @@ export interface OcrCell extends GridCell {
   text: string;
   /** 0–1, character-weighted mean of the words' confidences; 1 for a cell with no ink */
   confidence: number;
-  /** where the text sits inside the cell (page pixels), null for an empty cell */
-  textBox: [number, number, number, number] | null;
+  /** the text's lines and where each sits in the cell (page pixels); none for an empty cell */
+  lines: Array<{ text: string; box: [number, number, number, number] }>;
 }
 
 export interface OcrTable {
@@ -60,11 +60,11 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
   const inset = 4;
   const [x0, y0, x1, y1] = cell.box;
   const box: GridCell['box'] = [x0 + inset, y0 + inset, x1 - inset, y1 - inset];
-  if (box[2] - box[0] < 4 || box[3] - box[1] < 4) return { ...cell, text: '', confidence: 1, textBox: null };
+  if (box[2] - box[0] < 4 || box[3] - box[1] < 4) return { ...cell, text: '', confidence: 1, lines: [] };
   const area = clearEdgeRules(crop(img, ...box), threshold);
   // "……" (the row a form leaves for more entries) is too little ink for tesseract, which reads "=" or "一"
-  if (isDotLeader(area, threshold, dpi)) return { ...cell, text: '……', confidence: 1, textBox: null };
-  if (inkRatio(img, ...box, threshold) < EMPTY_INK) return { ...cell, text: '', confidence: 1, textBox: null };
+  if (isDotLeader(area, threshold, dpi)) return { ...cell, text: '……', confidence: 1, lines: [] };
+  if (inkRatio(img, ...box, threshold) < EMPTY_INK || !hasStroke(area, threshold, dpi)) return { ...cell, text: '', confidence: 1, lines: [] };
   const first = await recognizeLines(area, PSM.SINGLE_BLOCK, box[0], box[1]);
   const readings = [first];
   if (weakest(first) < RETRY_BELOW) {
@@ -97,9 +97,14 @@ async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: numbe
     const eng = ink ? await recognizeLines(crop(area, ...ink), PSM.SINGLE_LINE, box[0] + ink[0], box[1] + ink[1], 'eng') : [];
     if (eng.length === 1 && NUMBER.test(eng[0]!.text) && eng[0]!.confidence > confidence) { lines = eng; confidence = eng[0]!.confidence; }
   }
-  const sign = confidence < SURE ? equalsSign(area, threshold, dpi, box[0], box[1], confidence) : null;
+  // doubtful, or sure of two bars: "=" read as "一" over "一"
+  const short = lines.reduce((n, l) => n + [...l.text].length, 0) <= 2;
+  const sign = confidence < SURE || short ? equalsSign(area, threshold, dpi, box[0], box[1], confidence) : null;
   if (sign) lines = [sign];
-  return { ...cell, text: lines.map((l) => fixCellLine(l.text)).join('\n'), confidence, textBox: lines.length ? unionBox(lines.map((l) => l.box)) : null };
+  const read = lines.map((l) => ({ text: fixCellLine(l.text), box: l.box }));
+  // "之" alone is "≥" alone, in the sign column of some indicator tables
+  if (read.length === 1 && read[0]!.text === '之') read[0]!.text = '≥';
+  return { ...cell, text: read.map((l) => l.text).join('\n'), confidence, lines: read };
 }
 
 /**
@@ -137,18 +142,46 @@ function clearEdgeRules(area: Gray, threshold: number): Gray {
  */
 function eraseThinBorderStrokes(area: Gray, threshold: number) {
   const { width, height, data } = area;
+  const border: number[] = [];
+  for (let x = 0; x < width; x++) border.push(x, (height - 1) * width + x);
+  for (let y = 0; y < height; y++) border.push(y * width, y * width + width - 1);
+  inkComponents(area, threshold, border, (pixels, [x0, y0, x1, y1]) => {
+    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    if ((h >= 0.6 * height && w <= 6) || (w >= 0.6 * width && h <= 6)) for (const i of pixels) data[i] = 255;
+  });
+}
+
+/**
+ * Whether a cell's ink holds anything the size of a stroke (1 mm across), not only scan speckle
+ * and the grain of grey paper, which tesseract reads as two doubtful glyphs ("上六" at 0.15).
+ */
+function hasStroke(area: Gray, threshold: number, dpi: number): boolean {
+  const least = dpi * 0.04;
+  let found = false;
+  inkComponents(area, threshold, everyPixel(area), (_, [x0, y0, x1, y1]) => {
+    if (Math.max(x1 - x0 + 1, y1 - y0 + 1) >= least) found = true;
+  });
+  return found;
+}
+
+function* everyPixel(area: Gray): Generator<number> {
+  for (let i = 0; i < area.width * area.height; i++) yield i;
+}
+
+/** Each 4-connected component of ink reached from `seeds` (pixel indices), once, with its pixels and box. */
+function inkComponents(area: Gray, threshold: number, seeds: Iterable<number>, visit: (pixels: number[], box: [number, number, number, number]) => void) {
+  const { width, height, data } = area;
   const seen = new Uint8Array(width * height);
   const stack: number[] = [];
-  const component: number[] = [];
-  const visit = (start: number) => {
-    if (seen[start] || data[start]! > threshold) return;
+  for (const start of seeds) {
+    if (seen[start] || data[start]! > threshold) continue;
     let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    component.length = 0;
+    const pixels: number[] = [];
     stack.push(start);
     seen[start] = 1;
     while (stack.length > 0) {
       const i = stack.pop()!;
-      component.push(i);
+      pixels.push(i);
       const x = i % width, y = (i - x) / width;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
@@ -158,11 +191,8 @@ function eraseThinBorderStrokes(area: Gray, threshold: number) {
         if (j >= 0 && !seen[j] && data[j]! <= threshold) { seen[j] = 1; stack.push(j); }
       }
     }
-    const w = x1 - x0 + 1, h = y1 - y0 + 1;
-    if ((h >= 0.6 * height && w <= 6) || (w >= 0.6 * width && h <= 6)) for (const i of component) data[i] = 255;
-  };
-  for (let x = 0; x < width; x++) { visit(x); visit((height - 1) * width + x); }
-  for (let y = 0; y < height; y++) { visit(y * width); visit(y * width + width - 1); }
+    visit(pixels, [x0, y0, x1, y1]);
+  }
 }
 
 /**
