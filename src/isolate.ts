@@ -179,7 +179,7 @@ export class ExtractionPool {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
       // the cores shared out: each child reading scans with a tesseract worker per core would put
-      // concurrency × cores recognisers (~150 MB each) on the machine, with no gain in throughput
+      // concurrency × cores recognisers, each with its own model in memory, for no gain in throughput
       env: { DOCINGEST_OCR_WORKERS: String(Math.max(1, Math.floor(availableParallelism() / this.concurrency))), ...process.env },
     });
     const slot: Slot = { child, ready: false, current: null, timer: null, output: '', killedFor: null };

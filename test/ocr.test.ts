@@ -127,6 +127,7 @@ describe('page furniture and text joining', () => {
     expect(fixOcrLine('计划成本X100%。')).toBe('计划成本×100%。');
     expect(fixOcrLine('时间]x 100%')).toBe('时间]×100%');
     expect(fixOcrLine('Model X100% and AX5%')).toBe('Model X100% and AX5%');
+    expect(fixOcrLine('附牛2预算支出绩效自评表')).toBe('附件2预算支出绩效自评表');
     expect(fixCellLine('之95%')).toBe('≥95%');
     expect(fixCellLine('85%0')).toBe('85%');
     expect(fixCellLine('百分之95')).toBe('百分之95');

@@ -44,12 +44,14 @@ export function fixOcrText(s: string): string {
  * Line-level fixes: a book-title bracket "《" that a round bracket closes ("效益指标《30分)") or
  * that holds a score ("《10分》") is the round bracket "（" misread; a Latin "X" between something
  * that is not a Latin letter and a percentage is the multiplication sign of a formula
- * ("计划成本X100%", chi_sim has no "×").
+ * ("计划成本X100%", chi_sim has no "×"); "附牛" before a number is an attachment label "附件"
+ * that lost the radical of "件".
  */
 export function fixOcrLine(s: string): string {
   return s
     .replace(/《([^《》]*?)[)）]/g, '（$1）').replace(/《(\d+(?:\.\d+)?分)》/g, '（$1）')
-    .replace(/(^|[^A-Za-z\s])\s?[Xx]\s?(?=\d+(?:\.\d+)?%)/g, '$1×');
+    .replace(/(^|[^A-Za-z\s])\s?[Xx]\s?(?=\d+(?:\.\d+)?%)/g, '$1×')
+    .replace(/附牛(?=\s*\d)/g, '附件');
 }
 
 const ASCII_WORD = /[A-Za-z0-9%.,)\]]$/;
