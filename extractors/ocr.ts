@@ -11,6 +11,7 @@ import { ErrorCode, IngestError } from '../src/errors.js';
 import type { ExtractContext } from '../src/formats.js';
 import { cleanText } from '../src/normalize/text.js';
 import { alignColumns, continueCells, type Cut, originOf, recountRowSpans, restOfEmptyRow, runsToEdge } from './page-break.js';
+import { borderlessTables } from './ocr/borderless.js';
 import { deskew } from './ocr/deskew.js';
 import { isNoise, isPageNumber, joinLines, margins, paragraphs } from './ocr/layout.js';
 import { ocrPage, type OcrCell, type OcrPage, type OcrTable } from './ocr/page.js';
@@ -79,7 +80,9 @@ export function pageBlocks(source: OcrPage, unit: number): OcrPageBlocks {
     if (isPageNumber(text) || text.trim() === '') continue; // a boxed "-1-" or an empty frame
     items.push({ y: t.grid.box[1], block: tableBlock(t, source.page, source.dpi, scale) });
   }
-  const lines = source.lines.filter((l) => !isNoise(l) && !isPageNumber(l.text));
+  const borderless = borderlessTables(source.lines.filter((l) => !isNoise(l) && !isPageNumber(l.text)), source.page, unit);
+  for (const t of borderless.tables) items.push({ y: t.place.box![1] / unit, block: t });
+  const lines = borderless.lines;
   const { left, right } = margins(lines, source.width);
   for (const p of paragraphs(lines, left, right)) {
     items.push({

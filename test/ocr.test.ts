@@ -16,8 +16,9 @@ import { isPageNumber } from '../extractors/ocr/layout.js';
 import { shearLevel, type Gray } from '../extractors/ocr/raster.js';
 import { findRules } from '../extractors/ocr/rules.js';
 import { decodeTiff } from '../extractors/ocr/tiff.js';
-import { fixOcrLine, fixOcrText, joinWords } from '../extractors/ocr/recognize.js';
-import { fixCellLine } from '../extractors/ocr/page.js';
+import { fixOcrLine, fixOcrText, joinWords, type OcrLine } from '../extractors/ocr/recognize.js';
+import { fixCellLine, withoutOverlaps } from '../extractors/ocr/page.js';
+import { borderlessTables } from '../extractors/ocr/borderless.js';
 
 const fixture = new URL('./fixtures/ocr-table.png', import.meta.url);
 const ctx = { source: 'ocr-table.png', limits: defaultLimits };
@@ -104,6 +105,19 @@ describe('ruling lines and grids', () => {
     const glyph = page(720, 400, [...withoutInner, [120, 152, 123, 250], [110, 190, 140, 193]]);
     const rules = findRules(glyph);
     expect(buildGrids(rules.horizontal, rules.vertical)[0]!.xs).toHaveLength(4);
+  });
+
+  it('finds a table drawn in light grey hairlines only when asked for faint rules, and only its long rules', () => {
+    // paper 238, black text blocks, the grid in 1-px rules of grey 160 (lighter than Otsu's threshold)
+    const faint = { width: 720, height: 400, data: new Uint8Array(720 * 400).fill(238) };
+    const paint = ([x0, y0, x1, y1]: [number, number, number, number], v: number) => { for (let y = y0; y < y1; y++) faint.data.fill(v, y * 720 + x0, y * 720 + x1); };
+    for (const [x0, y0, x1, y1] of rects) paint([x0, y0, x0 === x1 - 2 ? x0 + 1 : x1, y0 === y1 - 2 ? y0 + 1 : y1], 160);
+    for (let k = 0; k < 9; k++) paint([80 + (k % 3) * 200, 80 + Math.floor(k / 3) * 100, 160 + (k % 3) * 200, 110 + Math.floor(k / 3) * 100], 20);
+    const strict = findRules(faint);
+    expect(buildGrids(strict.horizontal, strict.vertical).filter((g) => g.cells.length > 0)).toHaveLength(0);
+    const light = findRules(faint, 200, true);
+    expect(light.threshold).toBe(strict.threshold); // cells are still told empty at the text's threshold
+    expect(buildGrids(light.horizontal, light.vertical)[0]!.cells.length).toBeGreaterThanOrEqual(6);
   });
 
   it('measures the lean of a page', () => {
@@ -242,6 +256,36 @@ describe('OCR of a page image (tesseract, chi_sim, offline)', () => {
       globalThis.fetch = realFetch;
     }
   }, 60_000);
+});
+
+describe('OCR lines of a page', () => {
+  const line = (text: string, box: [number, number, number, number], confidence = 0.9, words?: Array<[string, number, number]>): OcrLine => ({
+    text, box, confidence,
+    words: (words ?? [[text, box[0], box[2]]]).map(([t, x0, x1]) => ({ text: t, box: [x0, box[1], x1, box[3]] as [number, number, number, number], confidence })),
+  });
+
+  it('keeps one reading where two lines lie over the same stretch, the surer one', () => {
+    const kept = withoutOverlaps([line('量指标农村生活污水治理', [721, 1101, 1487, 1155], 0.8), line('数量指标和三25个27个', [692, 1101, 1480, 1166], 0.7), line('质量指标', [700, 1220, 800, 1265], 0.7)]);
+    expect(kept.map((l) => l.text)).toEqual(['量指标农村生活污水治理', '质量指标']);
+    // equally sure: the first stays, not neither
+    expect(withoutOverlaps([line('甲', [0, 0, 100, 30]), line('乙', [2, 0, 100, 30])]).map((l) => l.text)).toEqual(['甲']);
+  });
+
+  it('finds a table without rules among the lines by its columns, and leaves the narrative lines', () => {
+    const row = (y: number, cells: string[]) => line(cells.join(''), [100, y, 100 + 300 * cells.length - 150, y + 30], 0.9, cells.map((c, k) => [c, 100 + 300 * k, 250 + 300 * k]));
+    const lines = [
+      line('一、项目基本情况', [100, 100, 400, 130]),
+      row(200, ['一级指标', '二级指标', '年度指标值']),
+      row(260, ['产出指标', '数量指标', '25个']),
+      row(320, ['效益指标', '社会效益', '90%']),
+      line('填表人：张三', [100, 450, 400, 480]),
+    ];
+    const { tables, lines: rest } = borderlessTables(lines, 3, 72 / 200);
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.rows.map((r) => r.map((c) => c.text))).toEqual([['一级指标', '二级指标', '年度指标值'], ['产出指标', '数量指标', '25个'], ['效益指标', '社会效益', '90%']]);
+    expect(tables[0]!.rows[1]![2]!.place).toMatchObject({ page: 3, row: 1, col: 2, confidence: 0.9 });
+    expect(rest.map((l) => l.text)).toEqual(['一、项目基本情况', '填表人：张三']);
+  });
 });
 
 describe('OCR of a lone equals sign', () => {

@@ -9,7 +9,7 @@
 import { buildGrids, type Grid, type GridCell } from './grid.js';
 import { crop, inkRatio, upscale2, type Gray } from './raster.js';
 import { recognizeLines, unionBox, type OcrLine } from './recognize.js';
-import { findRules } from './rules.js';
+import { findRules, type Rules } from './rules.js';
 import { PSM } from './scheduler.js';
 
 export interface OcrCell extends GridCell {
@@ -44,8 +44,7 @@ const SURE = 0.9;
 const NUMBER = /^[\d.,%]+$/;
 
 export async function ocrPage(img: Gray, page: number, dpi = 200): Promise<OcrPage> {
-  const rules = findRules(img, dpi);
-  const grids = buildGrids(rules.horizontal, rules.vertical).filter((g) => g.cells.length > 0);
+  const { rules, grids } = tableGrids(img, dpi);
   // the page's text first: its PSM 3 pass is the page's longest job, queued last it would leave
   // the other worker idle at the end
   const [lines, tables] = await Promise.all([
@@ -53,6 +52,19 @@ export async function ocrPage(img: Gray, page: number, dpi = 200): Promise<OcrPa
     Promise.all(grids.map(async (grid) => ({ grid, cells: await Promise.all(grid.cells.map((cell) => readCell(img, cell, rules.threshold, dpi))) }))),
   ]);
   return { page, width: img.width, height: img.height, dpi, tables, lines };
+}
+
+/**
+ * The page's ruled tables. A page with none at the text's threshold is looked at again for faint
+ * ones (hairline borders in light grey), long rules only: taking faint rules on every page would
+ * let paper grain and text strokes split the cells of well-printed tables.
+ */
+function tableGrids(img: Gray, dpi: number): { rules: Rules; grids: Grid[] } {
+  const found = (rules: Rules) => ({ rules, grids: buildGrids(rules.horizontal, rules.vertical).filter((g) => g.cells.length > 0) });
+  const strict = found(findRules(img, dpi));
+  if (strict.grids.length > 0) return strict;
+  const faint = found(findRules(img, dpi, true));
+  return faint.grids.some((g) => g.cells.length >= 4) ? faint : strict;
 }
 
 async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: number): Promise<OcrCell> {
@@ -351,7 +363,19 @@ async function readOutside(img: Gray, grids: Grid[], threshold: number): Promise
     }),
   );
   const marked = await Promise.all(reread.map((line) => rereadMarker(blanked, line)));
-  return marked.sort((a, b) => a.box[1] - b.box[1]);
+  return withoutOverlaps(marked).sort((a, b) => a.box[1] - b.box[1]);
+}
+
+/**
+ * One reading per stretch of the page: where a cell of a borderless table wraps, tesseract's
+ * layout pass finds two text lines over the same row ("量指标农村生活污水治理…" and "数量指标和三25个…"),
+ * and each comes back whole. A line lying mostly inside a surer one goes.
+ */
+export function withoutOverlaps(lines: OcrLine[]): OcrLine[] {
+  const area = (b: OcrLine['box']) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+  const shared = (a: OcrLine['box'], b: OcrLine['box']) => area([Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]);
+  const surer = (o: OcrLine, l: OcrLine) => o.confidence > l.confidence || (o.confidence === l.confidence && lines.indexOf(o) < lines.indexOf(l));
+  return lines.filter((l) => !lines.some((o) => o !== l && surer(o, l) && shared(l.box, o.box) > 0.6 * area(l.box)));
 }
 
 const CJK = /[\u3400-\u9fff]/;

@@ -54,15 +54,16 @@ function segments(lineCount: number, lineRuns: (line: number) => Run[]): Array<{
 }
 
 /**
- * Rules of a levelled page. `dpi` scales the length thresholds: a horizontal rule is at least
+ * Rules of a levelled page (with `faint`, the long ones of hairline borders in light grey, see
+ * faintThreshold). `dpi` scales the length thresholds: a horizontal rule is at least
  * 0.4 in long (narrower than any table cell, wider than "——"); a vertical one at least 0.12 in
  * (the thinnest empty table rows), but a short vertical must meet horizontal rules at both ends,
  * which a tall glyph stroke never does.
  */
-export function findRules(img: Gray, dpi = 200): Rules {
+export function findRules(img: Gray, dpi = 200, faint = false): Rules {
   const { width, height } = img;
   const threshold = Math.min(200, Math.max(100, otsuThreshold(img)));
-  const ink = binarize(img, threshold);
+  const ink = binarize(img, faint ? faintThreshold(img, threshold) : threshold);
   // the one-pixel tolerance below makes every rule two pixels thicker
   const maxThickness = Math.max(4, Math.round(dpi / 25)) + 2;
   const hMin = Math.round(dpi * 0.4), vMin = Math.round(dpi * 0.12), vLong = Math.round(dpi * 0.5);
@@ -104,5 +105,20 @@ export function findRules(img: Gray, dpi = 200): Rules {
     const side = clearSides(v);
     return side <= 0.1 || (side <= 0.25 && aligned(v));
   });
-  return { horizontal, vertical, threshold };
+  if (!faint) return { horizontal, vertical, threshold };
+  // at the lighter threshold text strokes chain into short runs: only long rules are believed
+  return { horizontal: horizontal.filter((h) => h.x1 - h.x0 >= dpi * 1.5), vertical: vertical.filter((v) => v.y1 - v.y0 >= vLong), threshold };
+}
+
+/**
+ * Halfway from the ink threshold to the paper (the commonest lighter grey): where a table's
+ * borders print as hairlines in light grey (a portal's HTML table, 161 on paper of 238, where
+ * the text's threshold is 156).
+ */
+function faintThreshold(img: Gray, threshold: number): number {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < img.data.length; i++) hist[img.data[i]!]!++;
+  let paper = 255;
+  for (let v = threshold + 1; v < 256; v++) if (hist[v]! > hist[paper]!) paper = v;
+  return Math.round((threshold + paper) / 2);
 }
