@@ -1,18 +1,16 @@
 // OCR accuracy on reports we do not have: the HTML variant reports of test/fixtures/variants (other
 // templates, regions and years, with hand-written truth) are printed to PDF by LibreOffice,
-// rasterised at 200 dpi by pdftoppm (rules solid, as printed), leant by up to ±0.8° with scanner grain, and bound into
-// image-only PDFs, which the scanned-PDF path then reads. The records are scored against the truth
-// with ../shared/eval/score.mjs. Needs soffice and pdftoppm (Debian libreoffice-writer-nogui,
+// rasterised at 200 dpi by pdftoppm, leant by up to ±0.8° on grey paper with a little grain, saved
+// as JPEG and bound into image-only PDFs, which the scanned-PDF path then reads. The records are
+// scored against the truth with ../shared/eval/score.mjs. Needs soffice and pdftoppm (Debian libreoffice-writer-nogui,
 // poppler-utils). The lean and grain come from a fixed seed: two runs make the same scans.
 // usage: npx tsx bench/ocr-variants.ts [--keep DIR]   (DIR keeps the scans and the JSONL)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { terminateOcr } from '../extractors/ocr.js';
-import { grayFromRgba, type Gray } from '../extractors/ocr/raster.js';
 import { extract } from '../src/pipeline.js';
 
 const root = path.join(import.meta.dirname, '..');
@@ -25,8 +23,11 @@ function random(seed: number): () => number {
   return () => (s = (s * 48271) % 2147483647) / 2147483647;
 }
 
-/** A clean page made to look scanned: turned by `degrees`, grey paper with grain, a few specks. */
-async function scanLook(png: string, degrees: number, rand: () => number): Promise<Gray> {
+/**
+ * A clean page made to look scanned: turned by `degrees`, on grey paper with a little grain, and
+ * saved as a JPEG (quality 75), the way a scanner's PDF holds its pages.
+ */
+async function scanLook(png: string, degrees: number, rand: () => number): Promise<{ jpeg: Buffer; width: number; height: number }> {
   const img = await loadImage(fs.readFileSync(png));
   const canvas = createCanvas(img.width, img.height);
   const g = canvas.getContext('2d');
@@ -35,16 +36,29 @@ async function scanLook(png: string, degrees: number, rand: () => number): Promi
   g.translate(img.width / 2, img.height / 2);
   g.rotate((degrees * Math.PI) / 180);
   g.drawImage(img, -img.width / 2, -img.height / 2);
-  const gray = grayFromRgba(g.getImageData(0, 0, img.width, img.height).data, img.width, img.height);
-  for (let i = 0; i < gray.data.length; i++) {
-    const paper = Math.min(gray.data[i]!, 238) + Math.round((rand() - 0.5) * 24);
-    gray.data[i] = rand() < 0.0005 ? 60 : Math.max(0, Math.min(255, paper));
+  const pixels = g.getImageData(0, 0, img.width, img.height);
+  for (let i = 0; i < pixels.data.length; i += 4) {
+    const v = Math.max(0, Math.min(255, Math.min(pixels.data[i]!, 236) + Math.round((rand() - 0.5) * 10)));
+    pixels.data[i] = pixels.data[i + 1] = pixels.data[i + 2] = v;
   }
-  return gray;
+  g.setTransform(1, 0, 0, 1, 0, 0);
+  g.putImageData(pixels, 0, 0);
+  return { jpeg: canvas.encodeSync('jpeg', 75), width: img.width, height: img.height };
 }
 
-/** An image-only PDF: each page one grey image at 200 dpi, Flate-compressed. */
-function imagePdf(pages: Gray[]): Buffer {
+/** The number of colour components of a baseline or progressive JPEG, from its frame header. */
+function jpegComponents(jpeg: Buffer): number {
+  for (let i = 2; i + 9 < jpeg.length; ) {
+    if (jpeg[i] !== 0xff) return 3;
+    const marker = jpeg[i + 1]!;
+    if (marker >= 0xc0 && marker <= 0xc2) return jpeg[i + 9]!;
+    i += 2 + jpeg.readUInt16BE(i + 2);
+  }
+  return 3;
+}
+
+/** An image-only PDF: each page one JPEG at 200 dpi. */
+function imagePdf(pages: Array<{ jpeg: Buffer; width: number; height: number }>): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
   const offsets: number[] = [];
   let length = parts[0]!.length;
@@ -59,10 +73,10 @@ function imagePdf(pages: Gray[]): Buffer {
   pages.forEach((p, i) => {
     const n = 3 + 3 * i, w = (p.width * 72) / 200, h = (p.height * 72) / 200;
     const content = Buffer.from(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`);
-    const data = deflateSync(p.data);
+    const space = jpegComponents(p.jpeg) === 1 ? '/DeviceGray' : '/DeviceRGB';
     add(n, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${n + 2} 0 R >> >> /Contents ${n + 1} 0 R >>`);
     add(n + 1, `<< /Length ${content.length} >>`, content);
-    add(n + 2, `<< /Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>`, data);
+    add(n + 2, `<< /Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} /ColorSpace ${space} /BitsPerComponent 8 /Filter /DCTDecode /Length ${p.jpeg.length} >>`, p.jpeg);
   });
   const count = 3 + 3 * pages.length;
   parts.push(Buffer.from(`xref\n0 ${count}\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${count} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`));
@@ -90,8 +104,7 @@ async function main() {
     for (const file of fs.readdirSync(path.join(variants, 'docs')).filter((f) => f.endsWith('.html')).sort()) {
       const stem = path.basename(file, '.html');
       run('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, path.join(variants, 'docs', file)]);
-      // rules drawn solid, as a printer prints them and a scanner sees them (anti-aliased, a hairline is a faint grey)
-      run('pdftoppm', ['-r', '200', '-gray', '-aaVector', 'no', '-png', path.join(dir, `${stem}.pdf`), path.join(dir, stem)]);
+      run('pdftoppm', ['-r', '200', '-gray', '-png', path.join(dir, `${stem}.pdf`), path.join(dir, stem)]);
       const pngs = fs.readdirSync(dir).filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.png')).sort();
       const pages = [];
       for (const png of pngs) pages.push(await scanLook(path.join(dir, png), (rand() - 0.5) * 1.6, rand));

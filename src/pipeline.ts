@@ -15,7 +15,7 @@ import { audit } from './audit.js';
 import { validateRecord } from './validate.js';
 
 /** Bumped whenever a change alters what extraction produces: stored documents of an older version are re-extracted. */
-export const EXTRACTOR_VERSION = 1;
+export const EXTRACTOR_VERSION = 2;
 
 export interface ExtractOptions {
   limits?: Partial<Limits>;

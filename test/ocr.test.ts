@@ -12,7 +12,7 @@ import { assemble, lowConfidence, ocrRasters, pageBlocks, pdfPageRasters, RENDER
 import type { OcrCell, OcrPage } from '../extractors/ocr/page.js';
 import { estimateSkew } from '../extractors/ocr/deskew.js';
 import { buildGrids } from '../extractors/ocr/grid.js';
-import { isPageNumber } from '../extractors/ocr/layout.js';
+import { isPageNumber, paragraphs } from '../extractors/ocr/layout.js';
 import { shearLevel, type Gray } from '../extractors/ocr/raster.js';
 import { findRules } from '../extractors/ocr/rules.js';
 import { decodeTiff } from '../extractors/ocr/tiff.js';
@@ -262,6 +262,32 @@ describe('OCR lines of a page', () => {
   const line = (text: string, box: [number, number, number, number], confidence = 0.9, words?: Array<[string, number, number]>): OcrLine => ({
     text, box, confidence,
     words: (words ?? [[text, box[0], box[2]]]).map(([t, x0, x1]) => ({ text: t, box: [x0, box[1], x1, box[3]] as [number, number, number, number], confidence })),
+  });
+
+  it('joins a line run to the margin with the next, unless that one opens with a heading number or is set larger', () => {
+    const body = (text: string, y: number, x1 = 1560) => line(text, [160, y, x1, y + 48]);
+    const paras = paragraphs([
+      body('老年人健康管理1.86万人，高血压患者规范管理9320人，居民电子健康档案建', 1194),
+      body('档率92.3%。', 1244, 400),
+      body('全年实际支出905.1万元，预算执行率99.2%，较上年提高三个百分点，资金使用', 1300),
+      line('三、存在的问题及改进措施', [161, 1352, 891, 1400]),
+      body('家庭医生签约服务质量有待提升，下一步将加强基层医务人员培训，提高服务水', 1410),
+      line('附件说明', [160, 1462, 500, 1540]),
+    ], 160, 1570);
+    expect(paras.map((p) => p.text)).toEqual([
+      '老年人健康管理1.86万人，高血压患者规范管理9320人，居民电子健康档案建档率92.3%。',
+      '全年实际支出905.1万元，预算执行率99.2%，较上年提高三个百分点，资金使用',
+      '三、存在的问题及改进措施',
+      '家庭医生签约服务质量有待提升，下一步将加强基层医务人员培训，提高服务水',
+      '附件说明',
+    ]);
+  });
+
+  it('tells type size by most of a line\'s words, not the few tesseract boxes a line-spacing tall', () => {
+    const words = (y: number, heights: number[]) => heights.map((h, k) => ({ text: '字', box: [160 + k * 60, y, 200 + k * 60, y + h] as [number, number, number, number], confidence: 0.9 }));
+    const first: OcrLine = { text: '（九）贯彻落实上级医疗保险政策规定，负责全市医疗保障', box: [160, 609, 1560, 674], confidence: 0.9, words: words(609, [30, 31, 31, 31, 32, 65, 65]) };
+    const rest: OcrLine = { text: '经办业务。', box: [160, 668, 321, 733], confidence: 0.9, words: words(668, [32, 32, 65, 65]) };
+    expect(paragraphs([first, rest], 160, 1570).map((p) => p.text)).toEqual(['（九）贯彻落实上级医疗保险政策规定，负责全市医疗保障经办业务。']);
   });
 
   it('keeps one reading where two lines lie over the same stretch, the surer one', () => {

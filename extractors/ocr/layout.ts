@@ -1,6 +1,7 @@
-// Text lines -> paragraphs, the way the page prints them: a paragraph starts indented (首行缩进)
-// or after a line that stopped short of the right margin or after a wide gap; a line that ran to
-// the right margin goes on in the next one. Chinese lines join without a space.
+// Text lines -> paragraphs, the way the page prints them: a paragraph starts indented (首行缩进),
+// after a line that stopped short of the right margin or after a wide gap, with a heading's number,
+// or in a larger type; a line that ran to the right margin goes on in the next one. Chinese lines join without a space.
+import { NUMBERING } from '../pdf/lines.js';
 import type { OcrLine } from './recognize.js';
 
 export interface OcrParagraph {
@@ -40,11 +41,14 @@ export function paragraphs(lines: OcrLine[], left: number, right: number): OcrPa
   for (const line of lines) {
     const em = Math.max(10, line.box[3] - line.box[1]);
     const current = out[out.length - 1];
+    const size = typeSize(line), prevSize = prev ? typeSize(prev) : size;
     const goesOn =
       current !== undefined && prev !== null &&
       right - prev.box[2] < 1.5 * em && // the previous line ran to the margin
       line.box[0] - left < 1.0 * em && // this one is not indented
-      line.box[1] - prev.box[3] < 1.2 * em; // and follows closely
+      line.box[1] - prev.box[3] < 1.2 * em && // and follows closely
+      !NUMBERING.test(line.text) && // nor opens with a heading's number ("三、", "（二）")
+      Math.abs(size - prevSize) < 0.3 * Math.max(size, prevSize); // in a type of the same size: a heading set larger stands alone
     if (goesOn && current) {
       current.text = joinLines(current.text, line.text);
       current.lines.push(line);
@@ -59,6 +63,16 @@ export function paragraphs(lines: OcrLine[], left: number, right: number): OcrPa
     p.confidence = chars ? p.lines.reduce((s, l) => s + l.confidence * [...l.text].length, 0) / chars : 0;
   }
   return out;
+}
+
+/**
+ * A line's type size: the lower quartile of its words' heights. A line's own box grows with a
+ * bracket or a tall mark, and tesseract boxes some words a line's spacing tall (65 px round 31-px
+ * glyphs), half the words of a short line.
+ */
+function typeSize(line: OcrLine): number {
+  const heights = line.words.map((w) => w.box[3] - w.box[1]).sort((a, b) => a - b);
+  return heights.length > 0 ? heights[Math.floor(heights.length / 4)]! : line.box[3] - line.box[1];
 }
 
 /** The text column's margins: the most common line starts and ends, robust to a centred title. */
