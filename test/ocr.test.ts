@@ -143,6 +143,8 @@ describe('page furniture and text joining', () => {
     expect(fixOcrLine('Model X100% and AX5%')).toBe('Model X100% and AX5%');
     expect(fixOcrLine('附牛2预算支出绩效自评表')).toBe('附件2预算支出绩效自评表');
     expect(fixCellLine('之95%')).toBe('≥95%');
+    expect(fixCellLine('三4200个')).toBe('≥4200个');
+    expect(fixCellLine('三级指标')).toBe('三级指标');
     expect(fixCellLine('85%0')).toBe('85%');
     expect(fixCellLine('百分之95')).toBe('百分之95');
     expect(fixCellLine(']0')).toBe('10');

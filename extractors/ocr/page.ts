@@ -55,16 +55,14 @@ export async function ocrPage(img: Gray, page: number, dpi = 200): Promise<OcrPa
 }
 
 /**
- * The page's ruled tables. A page with none at the text's threshold is looked at again for faint
- * ones (hairline borders in light grey), long rules only: taking faint rules on every page would
- * let paper grain and text strokes split the cells of well-printed tables.
+ * The page's ruled tables, from the rules found at the text's threshold and the long ones found
+ * at a lighter one (hairline borders printed light grey, which the text's threshold keeps only in
+ * pieces). A rule found both ways is one grid line: positions are clustered.
  */
 function tableGrids(img: Gray, dpi: number): { rules: Rules; grids: Grid[] } {
-  const found = (rules: Rules) => ({ rules, grids: buildGrids(rules.horizontal, rules.vertical).filter((g) => g.cells.length > 0) });
-  const strict = found(findRules(img, dpi));
-  if (strict.grids.length > 0) return strict;
-  const faint = found(findRules(img, dpi, true));
-  return faint.grids.some((g) => g.cells.length >= 4) ? faint : strict;
+  const strict = findRules(img, dpi), faint = findRules(img, dpi, true);
+  const rules = { ...strict, horizontal: [...strict.horizontal, ...faint.horizontal], vertical: [...strict.vertical, ...faint.vertical] };
+  return { rules, grids: buildGrids(rules.horizontal, rules.vertical).filter((g) => g.cells.length > 0) };
 }
 
 async function readCell(img: Gray, cell: GridCell, threshold: number, dpi: number): Promise<OcrCell> {
@@ -308,12 +306,13 @@ function bestLines(readings: OcrLine[][]): OcrLine[] {
 }
 
 /**
- * chi_sim's misreadings that a form cell cannot mean: "≥" read as "之" before a number ("之95%"),
+ * chi_sim's misreadings that a form cell cannot mean: "≥" read as "之" or "三" before a number
+ * ("之95%", "三4200个"; neither character runs on into digits in Chinese),
  * a stray digit after a closing "%" ("85%0"; a percentage never runs on into a digit), and "1"
  * read as "]" before a digit ("]0" for the score 10).
  */
 export function fixCellLine(text: string): string {
-  return text.replace(/^之(?=\d)/, '≥').replace(/(\d%)\d$/, '$1').replace(/\](?=\d)/g, '1');
+  return text.replace(/^[之三](?=\d)/, '≥').replace(/(\d%)\d$/, '$1').replace(/\](?=\d)/g, '1');
 }
 
 function cellConfidence(lines: OcrLine[]): number {
